@@ -1,0 +1,62 @@
+#include "wba/result.h"
+
+#include <cstdio>
+
+namespace wba {
+
+std::string_view to_string(Reason reason) noexcept {
+  switch (reason) {
+#define WBA_REASON(name) \
+  case Reason::name:     \
+    return #name;
+    WBA_REASON(ok)
+    WBA_REASON(invalid_argument)
+    WBA_REASON(limit_exceeded)
+    WBA_REASON(io_error)
+    WBA_REASON(malformed_field)
+    WBA_REASON(serialization_error)
+    WBA_REASON(malformed_message)
+    WBA_REASON(invalid_key)
+    WBA_REASON(unsupported_algorithm)
+    WBA_REASON(key_alg_mismatch)
+    WBA_REASON(crypto_error)
+    WBA_REASON(missing_signature)
+    WBA_REASON(unknown_label)
+    WBA_REASON(malformed_signature_input)
+    WBA_REASON(malformed_signature)
+    WBA_REASON(label_mismatch)
+    WBA_REASON(missing_component)
+    WBA_REASON(invalid_component)
+    WBA_REASON(duplicate_component)
+    WBA_REASON(bad_signature)
+    WBA_REASON(expired)
+    WBA_REASON(not_yet_valid)
+    WBA_REASON(invalid_signature_params)
+    WBA_REASON(no_matching_signature)
+    WBA_REASON(key_not_found)
+    WBA_REASON(digest_mismatch)
+    WBA_REASON(unsupported_digest)
+    WBA_REASON(missing_body)
+#undef WBA_REASON
+    default:
+      return "unknown_reason";
+  }
+}
+
+std::string Error::message() const {
+  std::string out(to_string(reason));
+  if (!detail.empty()) {
+    out += ": ";
+    out += detail;
+  }
+  return out;
+}
+
+namespace detail {
+void bad_result_access(const Error& e) noexcept {
+  std::fprintf(stderr, "wba::Result accessed wrongly: %s\n", e.message().c_str());
+  std::abort();
+}
+}  // namespace detail
+
+}  // namespace wba
