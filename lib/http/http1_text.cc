@@ -195,17 +195,18 @@ Result<Message> parse_http1(std::string_view text, const Http1Options& options) 
   return Message(std::move(r));
 }
 
-std::string to_http1(const Message& message) {
+std::string to_http1(const Message& message, std::string_view eol) {
   std::string out;
   if (const auto* req = std::get_if<Request>(&message)) {
-    out.append(req->method).append(" ").append(req->target.request_target).append(" HTTP/1.1\r\n");
+    out.append(req->method).append(" ").append(req->target.request_target).append(" HTTP/1.1");
   } else {
-    out.append("HTTP/1.1 ").append(std::to_string(std::get<Response>(message).status)).append("\r\n");
+    out.append("HTTP/1.1 ").append(std::to_string(std::get<Response>(message).status));
   }
+  out.append(eol);
   for (const auto& [name, value] : headers(message).lines()) {
-    out.append(name).append(": ").append(value).append("\r\n");
+    out.append(name).append(": ").append(value).append(eol);
   }
-  out.append("\r\n");
+  out.append(eol);
   if (const auto& b = body(message)) out.append(*b);
   return out;
 }

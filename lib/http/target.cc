@@ -67,8 +67,9 @@ Result<Target> make_target(std::string_view scheme, std::string_view authority,
     if (u->has_query()) t.query = std::string(u->encoded_query());
   } else if (request_target == "*") {  // asterisk-form (§3.2.4)
     t.path = "/";
-  } else if (auto abs = urls::parse_absolute_uri(request_target); abs) {  // absolute-form
-    if (!abs->has_authority()) return bad("absolute-form without authority", request_target);
+  } else if (request_target.find("://") != std::string_view::npos) {  // absolute-form
+    auto abs = urls::parse_absolute_uri(request_target);
+    if (!abs || !abs->has_authority()) return bad("invalid absolute-form", request_target);
     t.scheme = lower(abs->scheme());
     WBA_TRY(t.authority, normalize_authority(t.scheme, abs->encoded_authority()));
     t.path = std::string(abs->encoded_path());

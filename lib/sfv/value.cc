@@ -47,7 +47,7 @@ std::optional<Decimal> Decimal::from_double(double v) {
   // value = digits × 10^(exponent - (n - 1)); in thousandths the power is that plus three.
   const long n = static_cast<long>(digits.size());
   const long shift = static_cast<long>(exponent) - (n - 1) + 3;
-  const long kept = n + shift;  // how many leading digits are whole thousandths
+  const long kept = n + shift;         // how many leading digits are whole thousandths
   if (kept > 15) return std::nullopt;  // the first digit is non-zero (or the value is 0)
 
   std::uint64_t magnitude = 0;
@@ -61,8 +61,8 @@ std::optional<Decimal> Decimal::from_double(double v) {
     for (long i = std::max(kept + 1, 0L); i < n; ++i) {
       if (digits[i] != '0') rest_non_zero = true;
     }
-    const bool round_up = first_dropped > '5' ||
-                          (first_dropped == '5' && (rest_non_zero || (magnitude % 2) == 1));
+    const bool round_up =
+        first_dropped > '5' || (first_dropped == '5' && (rest_non_zero || (magnitude % 2) == 1));
     if (round_up) ++magnitude;
   }
   if (magnitude > kMaxThousandths) return std::nullopt;
@@ -105,8 +105,8 @@ void Dictionary::set(std::string key, ListMember value) {
 }
 
 bool Dictionary::erase(std::string_view key) {
-  const auto it =
-      std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.first == key; });
+  const auto it = std::find_if(entries_.begin(), entries_.end(),
+                               [&](const Entry& e) { return e.first == key; });
   if (it == entries_.end()) return false;
   entries_.erase(it);
   return true;

@@ -22,6 +22,10 @@ KeyLookup key_set_lookup(std::vector<VerifyingKey> keys) {
   };
 }
 
+KeyLookup single_key_lookup(VerifyingKey key) {
+  return [key = std::move(key)](const LabelledSignature&) -> Result<VerifyingKey> { return key; };
+}
+
 Result<VerifiedSignature> Verifier::verify_one(const http::Message& message,
                                                const LabelledSignature& signature) const {
   const SignatureParams& params = signature.params;

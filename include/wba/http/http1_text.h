@@ -20,8 +20,8 @@ struct Http1Options {
 // Request line → Request (authority from the absolute-form target or the Host field);
 // status line → Response. Errors: Reason::malformed_message naming the line.
 Result<Message> parse_http1(std::string_view text, const Http1Options& options = {});
-// The message as HTTP/1.1 text with CRLF line endings. The body is written as held (for a
+// The message as HTTP/1.1 text, each line ended by `eol`. The body is written as held (for a
 // message read from chunked text, the decoded body); trailers are not written.
-std::string to_http1(const Message& message);
+std::string to_http1(const Message& message, std::string_view eol = "\r\n");
 
 }  // namespace wba::http

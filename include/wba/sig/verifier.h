@@ -22,6 +22,9 @@ using KeyLookup = std::function<Result<VerifyingKey>(const LabelledSignature&)>;
 // A lookup over a fixed set of keys: a signature's keyid must equal a key's `kid` or its
 // RFC 7638 thumbprint; with a single key and no keyid in the signature, that key is used.
 KeyLookup key_set_lookup(std::vector<VerifyingKey> keys);
+// The one key the caller chose, whatever keyid the signature names (keyid is a hint, not
+// authentication, RFC 9421 §2.3; the signature itself is still checked with this key).
+KeyLookup single_key_lookup(VerifyingKey key);
 
 struct VerifyOptions {
   std::optional<std::string> label;  // only this label (unknown_label when absent)

@@ -83,17 +83,337 @@ lib/CMakeFiles/webbotauth.dir/result.cc.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/result.cc.s"
 	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/result.cc -o CMakeFiles/webbotauth.dir/result.cc.s
 
+lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.o: /work/main/lib/encoding/base64.cc
+lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building CXX object lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.o -MF CMakeFiles/webbotauth.dir/encoding/base64.cc.o.d -o CMakeFiles/webbotauth.dir/encoding/base64.cc.o -c /work/main/lib/encoding/base64.cc
+
+lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/encoding/base64.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/encoding/base64.cc > CMakeFiles/webbotauth.dir/encoding/base64.cc.i
+
+lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/encoding/base64.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/encoding/base64.cc -o CMakeFiles/webbotauth.dir/encoding/base64.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sfv/value.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sfv/value.cc.o: /work/main/lib/sfv/value.cc
+lib/CMakeFiles/webbotauth.dir/sfv/value.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building CXX object lib/CMakeFiles/webbotauth.dir/sfv/value.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sfv/value.cc.o -MF CMakeFiles/webbotauth.dir/sfv/value.cc.o.d -o CMakeFiles/webbotauth.dir/sfv/value.cc.o -c /work/main/lib/sfv/value.cc
+
+lib/CMakeFiles/webbotauth.dir/sfv/value.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sfv/value.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sfv/value.cc > CMakeFiles/webbotauth.dir/sfv/value.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sfv/value.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sfv/value.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sfv/value.cc -o CMakeFiles/webbotauth.dir/sfv/value.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o: /work/main/lib/sfv/parser.cc
+lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building CXX object lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o -MF CMakeFiles/webbotauth.dir/sfv/parser.cc.o.d -o CMakeFiles/webbotauth.dir/sfv/parser.cc.o -c /work/main/lib/sfv/parser.cc
+
+lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sfv/parser.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sfv/parser.cc > CMakeFiles/webbotauth.dir/sfv/parser.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sfv/parser.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sfv/parser.cc -o CMakeFiles/webbotauth.dir/sfv/parser.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o: /work/main/lib/sfv/serializer.cc
+lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building CXX object lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o -MF CMakeFiles/webbotauth.dir/sfv/serializer.cc.o.d -o CMakeFiles/webbotauth.dir/sfv/serializer.cc.o -c /work/main/lib/sfv/serializer.cc
+
+lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sfv/serializer.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sfv/serializer.cc > CMakeFiles/webbotauth.dir/sfv/serializer.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sfv/serializer.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sfv/serializer.cc -o CMakeFiles/webbotauth.dir/sfv/serializer.cc.s
+
+lib/CMakeFiles/webbotauth.dir/http/fields.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/http/fields.cc.o: /work/main/lib/http/fields.cc
+lib/CMakeFiles/webbotauth.dir/http/fields.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building CXX object lib/CMakeFiles/webbotauth.dir/http/fields.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/http/fields.cc.o -MF CMakeFiles/webbotauth.dir/http/fields.cc.o.d -o CMakeFiles/webbotauth.dir/http/fields.cc.o -c /work/main/lib/http/fields.cc
+
+lib/CMakeFiles/webbotauth.dir/http/fields.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/http/fields.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/http/fields.cc > CMakeFiles/webbotauth.dir/http/fields.cc.i
+
+lib/CMakeFiles/webbotauth.dir/http/fields.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/http/fields.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/http/fields.cc -o CMakeFiles/webbotauth.dir/http/fields.cc.s
+
+lib/CMakeFiles/webbotauth.dir/http/target.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/http/target.cc.o: /work/main/lib/http/target.cc
+lib/CMakeFiles/webbotauth.dir/http/target.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building CXX object lib/CMakeFiles/webbotauth.dir/http/target.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/http/target.cc.o -MF CMakeFiles/webbotauth.dir/http/target.cc.o.d -o CMakeFiles/webbotauth.dir/http/target.cc.o -c /work/main/lib/http/target.cc
+
+lib/CMakeFiles/webbotauth.dir/http/target.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/http/target.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/http/target.cc > CMakeFiles/webbotauth.dir/http/target.cc.i
+
+lib/CMakeFiles/webbotauth.dir/http/target.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/http/target.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/http/target.cc -o CMakeFiles/webbotauth.dir/http/target.cc.s
+
+lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o: /work/main/lib/http/http1_text.cc
+lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building CXX object lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o -MF CMakeFiles/webbotauth.dir/http/http1_text.cc.o.d -o CMakeFiles/webbotauth.dir/http/http1_text.cc.o -c /work/main/lib/http/http1_text.cc
+
+lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/http/http1_text.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/http/http1_text.cc > CMakeFiles/webbotauth.dir/http/http1_text.cc.i
+
+lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/http/http1_text.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/http/http1_text.cc -o CMakeFiles/webbotauth.dir/http/http1_text.cc.s
+
+lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o: /work/main/lib/crypto/algorithm.cc
+lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building CXX object lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o -MF CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o.d -o CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o -c /work/main/lib/crypto/algorithm.cc
+
+lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/crypto/algorithm.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/crypto/algorithm.cc > CMakeFiles/webbotauth.dir/crypto/algorithm.cc.i
+
+lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/crypto/algorithm.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/crypto/algorithm.cc -o CMakeFiles/webbotauth.dir/crypto/algorithm.cc.s
+
+lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o: /work/main/lib/crypto/content_digest.cc
+lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building CXX object lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o -MF CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o.d -o CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o -c /work/main/lib/crypto/content_digest.cc
+
+lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/crypto/content_digest.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/crypto/content_digest.cc > CMakeFiles/webbotauth.dir/crypto/content_digest.cc.i
+
+lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/crypto/content_digest.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/crypto/content_digest.cc -o CMakeFiles/webbotauth.dir/crypto/content_digest.cc.s
+
+lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.o: /work/main/lib/crypto/hash.cc
+lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building CXX object lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.o -MF CMakeFiles/webbotauth.dir/crypto/hash.cc.o.d -o CMakeFiles/webbotauth.dir/crypto/hash.cc.o -c /work/main/lib/crypto/hash.cc
+
+lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/crypto/hash.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/crypto/hash.cc > CMakeFiles/webbotauth.dir/crypto/hash.cc.i
+
+lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/crypto/hash.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/crypto/hash.cc -o CMakeFiles/webbotauth.dir/crypto/hash.cc.s
+
+lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o: /work/main/lib/crypto/key.cc
+lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building CXX object lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o -MF CMakeFiles/webbotauth.dir/crypto/key.cc.o.d -o CMakeFiles/webbotauth.dir/crypto/key.cc.o -c /work/main/lib/crypto/key.cc
+
+lib/CMakeFiles/webbotauth.dir/crypto/key.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/crypto/key.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/crypto/key.cc > CMakeFiles/webbotauth.dir/crypto/key.cc.i
+
+lib/CMakeFiles/webbotauth.dir/crypto/key.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/crypto/key.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/crypto/key.cc -o CMakeFiles/webbotauth.dir/crypto/key.cc.s
+
+lib/CMakeFiles/webbotauth.dir/crypto/random.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/crypto/random.cc.o: /work/main/lib/crypto/random.cc
+lib/CMakeFiles/webbotauth.dir/crypto/random.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building CXX object lib/CMakeFiles/webbotauth.dir/crypto/random.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/crypto/random.cc.o -MF CMakeFiles/webbotauth.dir/crypto/random.cc.o.d -o CMakeFiles/webbotauth.dir/crypto/random.cc.o -c /work/main/lib/crypto/random.cc
+
+lib/CMakeFiles/webbotauth.dir/crypto/random.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/crypto/random.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/crypto/random.cc > CMakeFiles/webbotauth.dir/crypto/random.cc.i
+
+lib/CMakeFiles/webbotauth.dir/crypto/random.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/crypto/random.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/crypto/random.cc -o CMakeFiles/webbotauth.dir/crypto/random.cc.s
+
+lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o: /work/main/lib/crypto/sodium_init.cc
+lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building CXX object lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o -MF CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o.d -o CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o -c /work/main/lib/crypto/sodium_init.cc
+
+lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/crypto/sodium_init.cc > CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.i
+
+lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/crypto/sodium_init.cc -o CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.s
+
+lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o: /work/main/lib/jose/thumbprint.cc
+lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building CXX object lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o -MF CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o.d -o CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o -c /work/main/lib/jose/thumbprint.cc
+
+lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/jose/thumbprint.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/jose/thumbprint.cc > CMakeFiles/webbotauth.dir/jose/thumbprint.cc.i
+
+lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/jose/thumbprint.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/jose/thumbprint.cc -o CMakeFiles/webbotauth.dir/jose/thumbprint.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sig/component.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sig/component.cc.o: /work/main/lib/sig/component.cc
+lib/CMakeFiles/webbotauth.dir/sig/component.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building CXX object lib/CMakeFiles/webbotauth.dir/sig/component.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sig/component.cc.o -MF CMakeFiles/webbotauth.dir/sig/component.cc.o.d -o CMakeFiles/webbotauth.dir/sig/component.cc.o -c /work/main/lib/sig/component.cc
+
+lib/CMakeFiles/webbotauth.dir/sig/component.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sig/component.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sig/component.cc > CMakeFiles/webbotauth.dir/sig/component.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sig/component.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sig/component.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sig/component.cc -o CMakeFiles/webbotauth.dir/sig/component.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.o: /work/main/lib/sig/signature_params.cc
+lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building CXX object lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.o -MF CMakeFiles/webbotauth.dir/sig/signature_params.cc.o.d -o CMakeFiles/webbotauth.dir/sig/signature_params.cc.o -c /work/main/lib/sig/signature_params.cc
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sig/signature_params.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sig/signature_params.cc > CMakeFiles/webbotauth.dir/sig/signature_params.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sig/signature_params.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sig/signature_params.cc -o CMakeFiles/webbotauth.dir/sig/signature_params.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.o: /work/main/lib/sig/signature_base.cc
+lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building CXX object lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.o -MF CMakeFiles/webbotauth.dir/sig/signature_base.cc.o.d -o CMakeFiles/webbotauth.dir/sig/signature_base.cc.o -c /work/main/lib/sig/signature_base.cc
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sig/signature_base.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sig/signature_base.cc > CMakeFiles/webbotauth.dir/sig/signature_base.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sig/signature_base.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sig/signature_base.cc -o CMakeFiles/webbotauth.dir/sig/signature_base.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o: /work/main/lib/sig/signature_fields.cc
+lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Building CXX object lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o -MF CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o.d -o CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o -c /work/main/lib/sig/signature_fields.cc
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sig/signature_fields.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sig/signature_fields.cc > CMakeFiles/webbotauth.dir/sig/signature_fields.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sig/signature_fields.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sig/signature_fields.cc -o CMakeFiles/webbotauth.dir/sig/signature_fields.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o: /work/main/lib/sig/signer.cc
+lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_20) "Building CXX object lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o -MF CMakeFiles/webbotauth.dir/sig/signer.cc.o.d -o CMakeFiles/webbotauth.dir/sig/signer.cc.o -c /work/main/lib/sig/signer.cc
+
+lib/CMakeFiles/webbotauth.dir/sig/signer.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sig/signer.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sig/signer.cc > CMakeFiles/webbotauth.dir/sig/signer.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sig/signer.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sig/signer.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sig/signer.cc -o CMakeFiles/webbotauth.dir/sig/signer.cc.s
+
+lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc
+lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_21) "Building CXX object lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o -MF CMakeFiles/webbotauth.dir/sig/verifier.cc.o.d -o CMakeFiles/webbotauth.dir/sig/verifier.cc.o -c /work/main/lib/sig/verifier.cc
+
+lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/sig/verifier.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/sig/verifier.cc > CMakeFiles/webbotauth.dir/sig/verifier.cc.i
+
+lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sig/verifier.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sig/verifier.cc -o CMakeFiles/webbotauth.dir/sig/verifier.cc.s
+
 # Object files for target webbotauth
 webbotauth_OBJECTS = \
-"CMakeFiles/webbotauth.dir/result.cc.o"
+"CMakeFiles/webbotauth.dir/result.cc.o" \
+"CMakeFiles/webbotauth.dir/encoding/base64.cc.o" \
+"CMakeFiles/webbotauth.dir/sfv/value.cc.o" \
+"CMakeFiles/webbotauth.dir/sfv/parser.cc.o" \
+"CMakeFiles/webbotauth.dir/sfv/serializer.cc.o" \
+"CMakeFiles/webbotauth.dir/http/fields.cc.o" \
+"CMakeFiles/webbotauth.dir/http/target.cc.o" \
+"CMakeFiles/webbotauth.dir/http/http1_text.cc.o" \
+"CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o" \
+"CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o" \
+"CMakeFiles/webbotauth.dir/crypto/hash.cc.o" \
+"CMakeFiles/webbotauth.dir/crypto/key.cc.o" \
+"CMakeFiles/webbotauth.dir/crypto/random.cc.o" \
+"CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o" \
+"CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o" \
+"CMakeFiles/webbotauth.dir/sig/component.cc.o" \
+"CMakeFiles/webbotauth.dir/sig/signature_params.cc.o" \
+"CMakeFiles/webbotauth.dir/sig/signature_base.cc.o" \
+"CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o" \
+"CMakeFiles/webbotauth.dir/sig/signer.cc.o" \
+"CMakeFiles/webbotauth.dir/sig/verifier.cc.o"
 
 # External object files for target webbotauth
 webbotauth_EXTERNAL_OBJECTS =
 
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/result.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/encoding/base64.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sfv/value.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/http/fields.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/http/target.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/crypto/algorithm.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/crypto/content_digest.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/crypto/hash.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/crypto/random.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/crypto/sodium_init.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/component.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signature_params.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/build.make
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Linking CXX static library libwebbotauth.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Linking CXX static library libwebbotauth.a"
 	cd /work/main/build/lib && $(CMAKE_COMMAND) -P CMakeFiles/webbotauth.dir/cmake_clean_target.cmake
 	cd /work/main/build/lib && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/webbotauth.dir/link.txt --verbose=$(VERBOSE)
 

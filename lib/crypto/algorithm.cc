@@ -1,0 +1,60 @@
+#include "wba/crypto/algorithm.h"
+
+#include <array>
+#include <string>
+
+namespace wba {
+namespace {
+
+struct AlgorithmName {
+  Algorithm alg;
+  std::string_view registry;  // RFC 9421 §6.2.2 (HTTP Signature Algorithms registry)
+  std::string_view jose;      // RFC 7518 §3.1 / RFC 8037 §3.1
+};
+
+constexpr std::array<AlgorithmName, 6> kNames = {{
+    {Algorithm::ed25519, "ed25519", "EdDSA"},
+    {Algorithm::ecdsa_p256_sha256, "ecdsa-p256-sha256", "ES256"},
+    {Algorithm::ecdsa_p384_sha384, "ecdsa-p384-sha384", "ES384"},
+    {Algorithm::rsa_pss_sha512, "rsa-pss-sha512", "PS512"},
+    {Algorithm::rsa_v1_5_sha256, "rsa-v1_5-sha256", "RS256"},
+    {Algorithm::hmac_sha256, "hmac-sha256", "HS256"},
+}};
+
+}  // namespace
+
+std::string_view to_string(Algorithm alg) noexcept {
+  for (const auto& n : kNames) {
+    if (n.alg == alg) return n.registry;
+  }
+  return "unknown";
+}
+
+std::string_view jose_name(Algorithm alg) noexcept {
+  for (const auto& n : kNames) {
+    if (n.alg == alg) return n.jose;
+  }
+  return "unknown";
+}
+
+Result<Algorithm> algorithm_from_name(std::string_view name) {
+  // Registry names are case-sensitive tokens (RFC 9421 §6.2.1): no case folding.
+  for (const auto& n : kNames) {
+    if (n.registry == name) return n.alg;
+  }
+  return Error(Reason::unsupported_algorithm, "unknown algorithm \"" + std::string(name) + "\"");
+}
+
+Result<Algorithm> algorithm_from_jwk_alg(std::string_view alg) {
+  for (const auto& n : kNames) {
+    if (n.jose == alg || n.registry == alg) return n.alg;
+  }
+  // The fully-specified JOSE name for Ed25519 (RFC 9864) is as unambiguous as "EdDSA" here,
+  // since Ed448 is not supported.
+  if (alg == "Ed25519") return Algorithm::ed25519;
+  return Error(Reason::unsupported_algorithm, "unsupported JWK alg \"" + std::string(alg) + "\"");
+}
+
+bool is_symmetric(Algorithm alg) noexcept { return alg == Algorithm::hmac_sha256; }
+
+}  // namespace wba

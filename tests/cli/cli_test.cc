@@ -1,0 +1,249 @@
+// The `wba` command line as a contract: outputs, exit codes, and RFC 9421 vectors reproduced
+// byte for byte through the tool.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "support/vectors.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  fs::path dir;
+
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("wba-cli-test-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  std::string file(const std::string& name, const std::string& content) {
+    fs::path p = dir / name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+
+  static std::string quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  }
+
+  Outcome wba(const std::vector<std::string>& args) {
+    std::string cmd = quote(WBA_CLI_PATH);
+    for (const auto& a : args) cmd += " " + quote(a);
+    fs::path err = dir / "stderr.txt";
+    cmd += " 2>" + quote(err.string());
+    Outcome r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return r;
+    std::array<char, 4096> buf;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = wba::testing::read_text(err);
+    return r;
+  }
+};
+
+const json& vectors() {
+  static const json s = wba::testing::load_vectors("rfc9421/signatures.json");
+  return s;
+}
+const json& keys() {
+  static const json k = wba::testing::load_vectors("rfc9421/keys.json")["keys"];
+  return k;
+}
+const json& messages() {
+  static const json m = wba::testing::load_vectors("rfc9421/messages.json")["messages"];
+  return m;
+}
+const json& entry(const std::string& id) {
+  for (const auto& e : vectors()["signatures"]) {
+    if (e["id"] == id) return e;
+  }
+  throw std::runtime_error(id);
+}
+
+TEST_F(Cli, KeygenPubkeyThumbprint) {
+  for (const char* alg : {"ed25519", "ecdsa-p256-sha256", "rsa-pss-sha512"}) {
+    Outcome k = wba({"keygen", "--alg", alg, "--kid", "my-key"});
+    ASSERT_EQ(k.code, 0) << alg << k.err;
+    json priv = json::parse(k.out);
+    EXPECT_EQ(priv["kid"], "my-key");
+    std::string key = file("k.jwk", k.out);
+    Outcome p = wba({"pubkey", key});
+    ASSERT_EQ(p.code, 0) << p.err;
+    json pub = json::parse(p.out);
+    EXPECT_FALSE(pub.contains("d")) << alg;
+    EXPECT_EQ(pub["kty"], priv["kty"]);
+    Outcome t1 = wba({"thumbprint", key});
+    Outcome t2 = wba({"thumbprint", file("p.jwk", p.out)});
+    ASSERT_EQ(t1.code, 0);
+    EXPECT_EQ(t1.out, t2.out);
+    EXPECT_EQ(t1.out.size(), 44u);  // 43 base64url characters and a newline
+  }
+}
+
+TEST_F(Cli, ThumbprintOfPublishedKeys) {
+  for (const char* name : {"test-key-ed25519", "test-key-ecc-p256", "test-key-rsa-pss"}) {
+    Outcome t = wba({"thumbprint", "--key-alg", keys()[name]["algorithm"],
+                 file("k.jwk", keys()[name]["jwk"].dump())});
+    ASSERT_EQ(t.code, 0) << name << t.err;
+    EXPECT_EQ(t.out, keys()[name]["jwk_thumbprint_sha256"].get<std::string>() + "\n");
+  }
+}
+
+TEST_F(Cli, BaseReproducesB26FromSignatureInput) {
+  const json& e = entry("rfc9421-b.2.6");
+  std::string msg = file("m.http", messages()["test-request"]["http1_text"]);
+  Outcome r = wba({"base", "--signature-input", e["signature_input_member"], msg});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, e["signature_base"].get<std::string>() + "\n");
+}
+
+TEST_F(Cli, BaseFromComponentsKeepsParameterOrder) {
+  std::string msg = file("m.http", messages()["test-request"]["http1_text"]);
+  Outcome r = wba({"base", "--components", "\"@method\" \"@authority\"", "--keyid", "k", "--created",
+               "5", msg});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "\"@method\": POST\n\"@authority\": example.com\n"
+            "\"@signature-params\": (\"@method\" \"@authority\");keyid=\"k\";created=5\n");
+}
+
+TEST_F(Cli, SignReproducesB26AndVerifies) {
+  const json& e = entry("rfc9421-b.2.6");
+  std::string key = file("k.jwk", keys()["test-key-ed25519"]["jwk"].dump());
+  std::string msg = file("m.http", messages()["test-request"]["http1_text"]);
+  Outcome s = wba({"sign", "--key", key, "--signature-input", e["signature_input_member"], msg});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_NE(s.out.find("Signature: " + e["signature_member"].get<std::string>()),
+            std::string::npos)
+      << s.out;
+  std::string signed_path = file("s.http", s.out);
+  std::string pub = file("p.jwk", keys()["test-key-ed25519"]["public_jwk"].dump());
+  Outcome v = wba({"verify", "--key", pub, "--now", "1618884480", signed_path});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  json verdict = json::parse(v.out);
+  EXPECT_EQ(verdict["valid"], true);
+  EXPECT_EQ(verdict["label"], "sig-b26");
+  EXPECT_EQ(verdict["alg"], "ed25519");
+  EXPECT_EQ(verdict["keyid"], "test-key-ed25519");
+  EXPECT_EQ(verdict["created"], 1618884473);
+}
+
+TEST_F(Cli, SignDefaultsAndVerifyReasons) {
+  Outcome k = wba({"keygen"});
+  ASSERT_EQ(k.code, 0);
+  std::string key = file("k.jwk", k.out);
+  std::string pub = file("p.jwk", wba({"pubkey", key}).out);
+  std::string msg = file("m.http", "GET /a?b=c HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  Outcome s = wba({"sign", "--key", key, "--expires", "4000000000", "--nonce", "n", "--tag", "t", msg});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_NE(s.out.find("\r\nSignature-Input: sig1=(\"@method\" \"@authority\" \"@path\");created="),
+            std::string::npos)
+      << s.out;
+  std::string thumb = wba({"thumbprint", key}).out;
+  thumb.pop_back();
+  EXPECT_NE(s.out.find("alg=\"ed25519\";keyid=\"" + thumb + "\";tag=\"t\""), std::string::npos);
+  std::string signed_path = file("s.http", s.out);
+  EXPECT_EQ(wba({"verify", "--key", pub, signed_path}).code, 0);
+
+  Outcome expired = wba({"verify", "--key", pub, "--now", "4000000001", signed_path});
+  EXPECT_EQ(expired.code, 1);
+  EXPECT_EQ(json::parse(expired.out)["reason"], "expired");
+
+  std::string tampered = s.out;
+  tampered.replace(tampered.find("/a?b=c"), 6, "/x?b=c");
+  Outcome bad = wba({"verify", "--key", pub, file("t.http", tampered)});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(json::parse(bad.out)["reason"], "bad_signature");
+
+  Outcome label = wba({"verify", "--key", pub, "--label", "nope", signed_path});
+  EXPECT_EQ(label.code, 1);
+  EXPECT_EQ(json::parse(label.out)["reason"], "unknown_label");
+
+  Outcome unsigned_ = wba({"verify", "--key", pub, msg});
+  EXPECT_EQ(unsigned_.code, 1);
+  EXPECT_EQ(json::parse(unsigned_.out)["reason"], "missing_signature");
+
+  // A JWKS whose keys do not match.
+  std::string other = wba({"pubkey", file("o.jwk", wba({"keygen"}).out)}).out;
+  std::string jwks = file("set.json", "{\"keys\": [" + other + "]}");
+  Outcome wrong = wba({"verify", "--jwks", jwks, signed_path});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_EQ(json::parse(wrong.out)["reason"], "key_not_found");
+  std::string good_jwks =
+      file("set2.json", "{\"keys\": [" + other + ", " + wba({"pubkey", key}).out + "]}");
+  EXPECT_EQ(wba({"verify", "--jwks", good_jwks, signed_path}).code, 0);
+}
+
+TEST_F(Cli, ResponseWithRelatedRequest) {
+  const json& e = entry("rfc9421-2.4-a");
+  std::string resp = file("r.http", messages()["sec2.4-response"]["http1_text"]);
+  std::string req = file("q.http", messages()["sec2.4-request"]["http1_text"]);
+  Outcome b = wba({"base", "--signature-input", e["signature_input_member"], "--request", req, resp});
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(b.out, e["signature_base"].get<std::string>() + "\n");
+  Outcome missing = wba({"base", "--signature-input", e["signature_input_member"], resp});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("missing_component"), std::string::npos) << missing.err;
+}
+
+TEST_F(Cli, HmacKeysAreOctJwks) {
+  const json& e = entry("rfc9421-b.2.5");
+  std::string secret = keys()["test-shared-secret"]["secret_base64"];
+  // JWK oct keys carry base64url: convert the published standard base64.
+  for (char& c : secret) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!secret.empty() && secret.back() == '=') secret.pop_back();
+  std::string key = file("k.jwk", json{{"kty", "oct"}, {"k", secret}}.dump());
+  std::string msg = file("m.http", messages()["test-request"]["http1_text"]);
+  Outcome s = wba({"sign", "--key", key, "--signature-input", e["signature_input_member"], msg});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_NE(s.out.find(e["signature_member"].get<std::string>()), std::string::npos);
+  Outcome v = wba({"verify", "--key", key, "--now", "1618884480", file("s.http", s.out)});
+  EXPECT_EQ(v.code, 0) << v.out;
+}
+
+TEST_F(Cli, UsageErrorsNameTheInput) {
+  Outcome r = wba({"verify", "--key", (dir / "absent.jwk").string(), "m.http"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("absent.jwk"), std::string::npos) << r.err;
+  Outcome u = wba({"sign", "--bogus"});
+  EXPECT_EQ(u.code, 2);
+  EXPECT_NE(u.err.find("--bogus"), std::string::npos);
+  Outcome bad_json = wba({"thumbprint", file("bad.jwk", "{not json")});
+  EXPECT_EQ(bad_json.code, 2);
+  EXPECT_NE(bad_json.err.find("bad.jwk"), std::string::npos);
+  Outcome bad_msg = wba({"base", "--components", "\"@method\"", file("bad.http", "garbage\n\n")});
+  EXPECT_EQ(bad_msg.code, 2);
+  EXPECT_NE(bad_msg.err.find("bad.http"), std::string::npos) << bad_msg.err;
+  EXPECT_EQ(wba({"frobnicate"}).code, 2);
+  EXPECT_EQ(wba({}).code, 2);
+  for (const char* c : {"keygen", "pubkey", "thumbprint", "base", "sign", "verify"}) {
+    Outcome h = wba({c, "--help"});
+    EXPECT_EQ(h.code, 0) << c;
+    EXPECT_NE(h.out.find("Usage: wba"), std::string::npos) << c;
+  }
+}
+
+}  // namespace
