@@ -1,6 +1,7 @@
 #include "wba/result.h"
 
 #include <cstdio>
+#include <ostream>
 
 namespace wba {
 
@@ -37,11 +38,32 @@ std::string_view to_string(Reason reason) noexcept {
     WBA_REASON(digest_mismatch)
     WBA_REASON(unsupported_digest)
     WBA_REASON(missing_body)
+    WBA_REASON(wrong_tag)
+    WBA_REASON(authority_not_covered)
+    WBA_REASON(signature_agent_not_covered)
+    WBA_REASON(missing_signature_agent)
+    WBA_REASON(invalid_signature_agent)
+    WBA_REASON(missing_created)
+    WBA_REASON(missing_expires)
+    WBA_REASON(lifetime_too_long)
+    WBA_REASON(missing_nonce)
+    WBA_REASON(invalid_nonce)
+    WBA_REASON(missing_keyid)
+    WBA_REASON(keyid_mismatch)
+    WBA_REASON(test_key_refused)
+    WBA_REASON(replayed)
+    WBA_REASON(directory_unavailable)
+    WBA_REASON(directory_invalid)
+    WBA_REASON(directory_signature_invalid)
+    WBA_REASON(private_key_in_directory)
+    WBA_REASON(invalid_agent_card)
 #undef WBA_REASON
     default:
       return "unknown_reason";
   }
 }
+
+std::ostream& operator<<(std::ostream& os, Reason reason) { return os << to_string(reason); }
 
 std::string Error::message() const {
   std::string out(to_string(reason));

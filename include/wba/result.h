@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -48,10 +49,33 @@ enum class Reason : int {
   digest_mismatch = 60,        // Content-Digest does not match the body
   unsupported_digest = 61,     // no supported algorithm in Content-Digest
   missing_body = 62,           // the body needed for a digest is not available
+  // Web Bot Auth profile (draft-ietf-webbotauth-httpsig-protocol §5).
+  wrong_tag = 80,                    // signatures present, none tagged web-bot-auth
+  authority_not_covered = 81,        // neither @authority nor @target-uri is covered
+  signature_agent_not_covered = 82,  // Signature-Agent present but its member is not covered
+  missing_signature_agent = 83,      // the profile requires a Signature-Agent field
+  invalid_signature_agent = 84,      // Signature-Agent malformed, or not an allowed URL
+  missing_created = 85,
+  missing_expires = 86,
+  lifetime_too_long = 87,            // expires - created above the configured maximum
+  missing_nonce = 88,                // policy requires a nonce
+  invalid_nonce = 89,                // nonce present but not well-formed
+  missing_keyid = 90,
+  keyid_mismatch = 91,               // keyid is not the RFC 7638 thumbprint of the key used
+  test_key_refused = 92,             // an RFC 9421 Appendix B test key, not allowed here
+  replayed = 93,                     // nonce or signature seen before within its window
+  // Key directories (§5.5) and agent cards.
+  directory_unavailable = 100,  // could not be fetched (network, status, timeout)
+  directory_invalid = 101,      // fetched but malformed, wrong media type, or too large
+  directory_signature_invalid = 102,  // the directory's own signatures do not verify
+  private_key_in_directory = 103,     // a JWK with private members was published
+  invalid_agent_card = 104,
 };
 
 // The wire spelling of a reason, e.g. "bad_signature".
 std::string_view to_string(Reason reason) noexcept;
+// Writes to_string(reason) (for logs and test failure messages).
+std::ostream& operator<<(std::ostream& os, Reason reason);
 
 struct Error {
   Reason reason = Reason::invalid_argument;

@@ -10,9 +10,9 @@
 namespace wba {
 namespace {
 
-constexpr Algorithm kAll[] = {Algorithm::ed25519,         Algorithm::ecdsa_p256_sha256,
+constexpr Algorithm kAll[] = {Algorithm::ed25519,           Algorithm::ecdsa_p256_sha256,
                               Algorithm::ecdsa_p384_sha384, Algorithm::rsa_pss_sha512,
-                              Algorithm::rsa_v1_5_sha256, Algorithm::hmac_sha256};
+                              Algorithm::rsa_v1_5_sha256,   Algorithm::hmac_sha256};
 
 TEST(Algorithm, RegistryNamesRoundTrip) {
   std::set<std::string> names;
@@ -47,8 +47,8 @@ TEST(Algorithm, UnknownNamesAreUnsupported) {
                            "hmac-sha512", "ecdsa-p521-sha512", "none", " ed25519"}) {
     EXPECT_EQ(algorithm_from_name(name).reason(), Reason::unsupported_algorithm) << name;
   }
-  for (const char* name : {"", "none", "RS512", "PS256", "ES256K", "ES512", "HS512", "Ed448",
-                           "eddsa", "es256"}) {
+  for (const char* name :
+       {"", "none", "RS512", "PS256", "ES256K", "ES512", "HS512", "Ed448", "eddsa", "es256"}) {
     EXPECT_EQ(algorithm_from_jwk_alg(name).reason(), Reason::unsupported_algorithm) << name;
   }
 }

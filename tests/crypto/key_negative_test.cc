@@ -24,6 +24,7 @@ const json& keys() {
 json ed25519_jwk() { return keys().at("test-key-ed25519").at("jwk"); }
 json p256_jwk() { return keys().at("test-key-ecc-p256").at("jwk"); }
 json rsa_jwk() { return keys().at("test-key-rsa-pss").at("jwk"); }
+std::string str(const json& j) { return j.get<std::string>(); }
 
 // Expects `r` to fail with `reason` and, when given, a detail that names `needle`.
 template <typename R>
@@ -78,9 +79,8 @@ TEST(KeyNegative, MissingMembers) {
   const struct {
     json jwk;
     const char* member;
-  } cases[] = {{ed25519_jwk(), "x"}, {ed25519_jwk(), "crv"}, {p256_jwk(), "x"},
-               {p256_jwk(), "y"},    {p256_jwk(), "crv"},   {rsa_jwk(), "n"},
-               {rsa_jwk(), "e"}};
+  } cases[] = {{ed25519_jwk(), "x"}, {ed25519_jwk(), "crv"}, {p256_jwk(), "x"}, {p256_jwk(), "y"},
+               {p256_jwk(), "crv"},  {rsa_jwk(), "n"},       {rsa_jwk(), "e"}};
   for (const auto& c : cases) {
     json jwk = c.jwk;
     jwk.erase(c.member);
@@ -129,10 +129,10 @@ TEST(KeyNegative, BadBase64url) {
 TEST(KeyNegative, Ed25519Lengths) {
   for (std::ptrdiff_t delta : {-1, 1, -32 + 1}) {
     json jwk = ed25519_jwk();
-    jwk["x"] = resized(jwk.at("x"), delta);
+    jwk["x"] = resized(str(jwk.at("x")), delta);
     expect_error(load_public(jwk), Reason::invalid_key, "\"x\"");
     jwk = ed25519_jwk();
-    jwk["d"] = resized(jwk.at("d"), delta);
+    jwk["d"] = resized(str(jwk.at("d")), delta);
     expect_error(load_private(jwk), Reason::invalid_key, "\"d\"");
   }
 }
@@ -157,7 +157,7 @@ TEST(KeyNegative, Ed25519InvalidPoints) {
 
 TEST(KeyNegative, Ed25519PrivatePartMustMatch) {
   json jwk = ed25519_jwk();
-  jwk["d"] = base64url_encode(flip_bit(b64url(jwk.at("d")), 5));
+  jwk["d"] = base64url_encode(flip_bit(b64url(str(jwk.at("d"))), 5));
   expect_error(SigningKey::from_jwk(jwk), Reason::invalid_key, "does not match");
   // A public-only load ignores the private member.
   EXPECT_TRUE(VerifyingKey::from_jwk(jwk).ok());
@@ -184,22 +184,22 @@ TEST(KeyNegative, EcLengthsAndPoints) {
   for (const char* member : {"x", "y"}) {
     for (std::ptrdiff_t delta : {-1, 1}) {
       json jwk = p256_jwk();
-      jwk[member] = resized(jwk.at(member), delta);
+      jwk[member] = resized(str(jwk.at(member)), delta);
       expect_error(load_public(jwk), Reason::invalid_key, std::string("\"") + member + "\"");
     }
   }
   // Leading zero bytes dropped (a common encoder bug) is a length error too.
   json jwk = p256_jwk();
-  jwk["d"] = resized(jwk.at("d"), -1);
+  jwk["d"] = resized(str(jwk.at("d")), -1);
   expect_error(load_private(jwk), Reason::invalid_key, "\"d\"");
   jwk = p256_jwk();
-  jwk["d"] = resized(jwk.at("d"), 1);
+  jwk["d"] = resized(str(jwk.at("d")), 1);
   expect_error(load_private(jwk), Reason::invalid_key, "\"d\"");
 
   // Off the curve.
   for (std::size_t byte : {std::size_t{0}, std::size_t{31}}) {
     json off = p256_jwk();
-    off["y"] = base64url_encode(flip_bit(b64url(off.at("y")), byte));
+    off["y"] = base64url_encode(flip_bit(b64url(str(off.at("y"))), byte));
     expect_error(load_public(off), Reason::invalid_key, "not a point");
     expect_error(load_private(off), Reason::invalid_key, "not a point");
   }
@@ -212,7 +212,7 @@ TEST(KeyNegative, EcLengthsAndPoints) {
 
 TEST(KeyNegative, EcPrivatePartMustMatch) {
   json jwk = p256_jwk();
-  jwk["d"] = base64url_encode(flip_bit(b64url(jwk.at("d")), 31));
+  jwk["d"] = base64url_encode(flip_bit(b64url(str(jwk.at("d"))), 31));
   expect_error(SigningKey::from_jwk(jwk), Reason::invalid_key, "\"d\"");
   // d = 0 and d = n are out of range.
   jwk["d"] = base64url_encode(std::string(32, '\0'));
@@ -236,8 +236,8 @@ constexpr const char* kRsa1024N =
     "k3XgpZaEhwfxQ0V-T0xAmO05WMXx2Xcz25XZq7o7FGMmcYf0cKe8ESWepp_-M3hyqn2QIZ2V0soBiM";
 
 TEST(KeyNegative, RsaTooSmall) {
-  expect_error(VerifyingKey::from_pem(kRsa1024Pem, Algorithm::rsa_v1_5_sha256),
-               Reason::invalid_key, "2048");
+  expect_error(VerifyingKey::from_pem(kRsa1024Pem, Algorithm::rsa_v1_5_sha256), Reason::invalid_key,
+               "2048");
   const json jwk = {{"kty", "RSA"}, {"n", kRsa1024N}, {"e", "AQAB"}, {"alg", "RS256"}};
   expect_error(VerifyingKey::from_jwk(jwk), Reason::invalid_key, "2048");
 }
@@ -245,21 +245,21 @@ TEST(KeyNegative, RsaTooSmall) {
 TEST(KeyNegative, RsaMembers) {
   // RFC 7518 §2: no leading zero octets.
   json jwk = rsa_jwk();
-  jwk["n"] = base64url_encode('\0' + b64url(jwk.at("n")));
+  jwk["n"] = base64url_encode('\0' + b64url(str(jwk.at("n"))));
   expect_error(load_public(jwk), Reason::invalid_key, "\"n\"");
   jwk = rsa_jwk();
   jwk["e"] = "AAEAAQ";
   expect_error(load_public(jwk), Reason::invalid_key, "\"e\"");
   // Even exponent, exponent 1, oversized exponent.
-  for (const std::string& e : {std::string("\x01\x00\x00", 3), std::string("\x01"),
-                               std::string(9, '\x01')}) {
+  for (const std::string& e :
+       {std::string("\x01\x00\x00", 3), std::string("\x01"), std::string(9, '\x01')}) {
     jwk = rsa_jwk();
     jwk["e"] = base64url_encode(e);
     expect_error(load_public(jwk), Reason::invalid_key);
   }
   // An even modulus.
   jwk = rsa_jwk();
-  std::string n = b64url(jwk.at("n"));
+  std::string n = b64url(str(jwk.at("n")));
   n.back() = static_cast<char>(n.back() & ~1);
   jwk["n"] = base64url_encode(n);
   expect_error(load_public(jwk), Reason::invalid_key);
@@ -272,7 +272,7 @@ TEST(KeyNegative, RsaMembers) {
 TEST(KeyNegative, RsaPrivatePartMustMatch) {
   for (const char* member : {"d", "p", "dq", "qi"}) {
     json jwk = rsa_jwk();
-    jwk[member] = base64url_encode(flip_bit(b64url(jwk.at(member)), 10));
+    jwk[member] = base64url_encode(flip_bit(b64url(str(jwk.at(member))), 10));
     expect_error(load_private(jwk), Reason::invalid_key, "RSA private key");
   }
   // The private half of test-key-rsa with the public half of test-key-rsa-pss.
@@ -294,9 +294,14 @@ TEST(KeyNegative, AlgMismatch) {
     json jwk;
     const char* alg;
   } cases[] = {
-      {ed25519_jwk(), "ES256"},  {ed25519_jwk(), "hmac-sha256"}, {p256_jwk(), "ES384"},
-      {p256_jwk(), "EdDSA"},     {p256_jwk(), "ecdsa-p384-sha384"}, {rsa_jwk(), "HS256"},
-      {rsa_jwk(), "ES256"},      {rsa_jwk(), "EdDSA"},
+      {ed25519_jwk(), "ES256"},
+      {ed25519_jwk(), "hmac-sha256"},
+      {p256_jwk(), "ES384"},
+      {p256_jwk(), "EdDSA"},
+      {p256_jwk(), "ecdsa-p384-sha384"},
+      {rsa_jwk(), "HS256"},
+      {rsa_jwk(), "ES256"},
+      {rsa_jwk(), "EdDSA"},
   };
   for (const auto& c : cases) {
     json jwk = c.jwk;
@@ -316,14 +321,15 @@ TEST(KeyNegative, AlgMismatch) {
                Reason::key_alg_mismatch);
   expect_error(VerifyingKey::from_jwk(p256_jwk(), Algorithm::ecdsa_p384_sha384),
                Reason::key_alg_mismatch);
-  expect_error(VerifyingKey::from_jwk(rsa_jwk(), Algorithm::hmac_sha256),
-               Reason::key_alg_mismatch);
+  expect_error(VerifyingKey::from_jwk(rsa_jwk(), Algorithm::hmac_sha256), Reason::key_alg_mismatch);
   expect_error(VerifyingKey::from_jwk(rsa_jwk(), Algorithm::ed25519), Reason::key_alg_mismatch);
-  expect_error(VerifyingKey::from_pem(keys().at("test-key-ed25519").at("public_key_pem").get<std::string>(),
-                                      Algorithm::rsa_pss_sha512),
-               Reason::key_alg_mismatch);
+  expect_error(
+      VerifyingKey::from_pem(keys().at("test-key-ed25519").at("public_key_pem").get<std::string>(),
+                             Algorithm::rsa_pss_sha512),
+      Reason::key_alg_mismatch);
   // An oct JWK is HMAC only.
-  const json oct = {{"kty", "oct"}, {"k", base64url_encode(std::string(32, 's'))}, {"alg", "ES256"}};
+  const json oct = {
+      {"kty", "oct"}, {"k", base64url_encode(std::string(32, 's'))}, {"alg", "ES256"}};
   expect_error(VerifyingKey::from_jwk(oct), Reason::key_alg_mismatch);
 }
 
@@ -338,8 +344,9 @@ TEST(KeyNegative, UnsupportedAlgorithm) {
   expect_error(VerifyingKey::from_jwk(jwk), Reason::invalid_key, "alg");
   // RSA with no algorithm anywhere.
   expect_error(VerifyingKey::from_jwk(rsa_jwk()), Reason::unsupported_algorithm);
-  expect_error(SigningKey::from_pem(keys().at("test-key-rsa").at("private_key_pem").get<std::string>()),
-               Reason::unsupported_algorithm);
+  expect_error(
+      SigningKey::from_pem(keys().at("test-key-rsa").at("private_key_pem").get<std::string>()),
+      Reason::unsupported_algorithm);
 }
 
 // RSASSA-PSS SubjectPublicKeyInfos with parameters (RFC 4055 §3.1), made with
@@ -386,8 +393,9 @@ constexpr const char* kEncryptedEd25519Pem =
 
 TEST(KeyNegative, Pem) {
   expect_error(VerifyingKey::from_pem(""), Reason::invalid_key);
-  expect_error(VerifyingKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
-               Reason::invalid_key);
+  expect_error(
+      VerifyingKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
+      Reason::invalid_key);
   expect_error(VerifyingKey::from_pem("not a key"), Reason::invalid_key);
   expect_error(SigningKey::from_pem(kEncryptedEd25519Pem), Reason::invalid_key);
   expect_error(VerifyingKey::from_pem(kEd448Pem), Reason::invalid_key, "ED448");
@@ -395,8 +403,7 @@ TEST(KeyNegative, Pem) {
   // A public PEM cannot make a signing key.
   for (const char* name : {"test-key-ed25519", "test-key-ecc-p256", "test-key-rsa-pss"}) {
     expect_error(SigningKey::from_pem(keys().at(name).at("public_key_pem").get<std::string>(),
-                                      Algorithm::rsa_pss_sha512 == Algorithm::rsa_pss_sha512 &&
-                                              std::string(name) == "test-key-rsa-pss"
+                                      std::string(name) == "test-key-rsa-pss"
                                           ? std::optional<Algorithm>(Algorithm::rsa_pss_sha512)
                                           : std::nullopt),
                  Reason::invalid_key, "private");
@@ -451,9 +458,9 @@ TEST(SignatureNegative, EcdsaMustBeRawRs) {
 }
 
 TEST(SignatureNegative, WrongLengths) {
-  for (Algorithm alg : {Algorithm::ed25519, Algorithm::ecdsa_p256_sha256,
-                        Algorithm::ecdsa_p384_sha384, Algorithm::rsa_pss_sha512,
-                        Algorithm::rsa_v1_5_sha256, Algorithm::hmac_sha256}) {
+  for (Algorithm alg :
+       {Algorithm::ed25519, Algorithm::ecdsa_p256_sha256, Algorithm::ecdsa_p384_sha384,
+        Algorithm::rsa_pss_sha512, Algorithm::rsa_v1_5_sha256, Algorithm::hmac_sha256}) {
     SCOPED_TRACE(to_string(alg));
     const SigningKey key = SigningKey::generate(alg).value();
     const std::string sig = key.sign("m").value();

@@ -106,8 +106,9 @@ TEST(KeyVectors, AlgorithmSelection) {
       // The key type alone fixes the algorithm; naming the same one is fine too.
       EXPECT_EQ(VerifyingKey::from_jwk(k.at("jwk")).value().algorithm(), alg);
       EXPECT_EQ(VerifyingKey::from_jwk(k.at("jwk"), alg).value().algorithm(), alg);
-      EXPECT_EQ(VerifyingKey::from_pem(k.at("public_key_pem").get<std::string>()).value().algorithm(),
-                alg);
+      EXPECT_EQ(
+          VerifyingKey::from_pem(k.at("public_key_pem").get<std::string>()).value().algorithm(),
+          alg);
       continue;
     }
     // Nothing in the JWK names an RSA algorithm: the caller must.
@@ -251,7 +252,9 @@ TEST(SignatureVectors, AppendixB4Transformations) {
     auto r = key.verify(t.at("rebuilt_signature_base").get<std::string>(), sig);
     EXPECT_EQ(r.ok(), t.at("verifies").get<bool>());
     EXPECT_EQ(r.ok(), t.at("expected_valid_per_rfc").get<bool>());
-    if (!r.ok()) EXPECT_EQ(r.reason(), Reason::bad_signature);
+    if (!r.ok()) {
+      EXPECT_EQ(r.reason(), Reason::bad_signature);
+    }
   }
 }
 
@@ -292,8 +295,8 @@ TEST(Ed25519Vectors, Rfc8032Section71) {
     EXPECT_EQ(*sig, expected);
     EXPECT_EQ(derived->sign(msg).value(), expected);
 
-    auto verifier = VerifyingKey::from_jwk(nlohmann::json{
-        {"kty", "OKP"}, {"crv", "Ed25519"}, {"x", base64url_encode(pub)}});
+    auto verifier = VerifyingKey::from_jwk(
+        nlohmann::json{{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", base64url_encode(pub)}});
     ASSERT_TRUE(verifier.ok());
     EXPECT_TRUE(verifier->verify(msg, expected).ok());
     EXPECT_EQ(verifier->verify(msg + "x", expected).reason(), Reason::bad_signature);

@@ -83,8 +83,7 @@ inline VerifyingKey verifying_key(const nlohmann::json& keys, const std::string&
   if (alg == Algorithm::hmac_sha256) {
     return VerifyingKey::from_hmac_secret(b64(k.at("secret_base64").get<std::string>())).value();
   }
-  return VerifyingKey::from_pem(k.at("public_key_pem").get<std::string>(), needed_alg(alg))
-      .value();
+  return VerifyingKey::from_pem(k.at("public_key_pem").get<std::string>(), needed_alg(alg)).value();
 }
 
 inline std::string flip_bit(std::string s, std::size_t byte, int bit = 0) {

@@ -19,6 +19,8 @@ set(CMAKE_DEPENDS_DEPENDENCY_FILES
   "/work/main/lib/http/http1_text.cc" "lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/http/http1_text.cc.o.d"
   "/work/main/lib/http/target.cc" "lib/CMakeFiles/webbotauth.dir/http/target.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/http/target.cc.o.d"
   "/work/main/lib/jose/thumbprint.cc" "lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o.d"
+  "/work/main/lib/profile/signature_agent.cc" "lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o.d"
+  "/work/main/lib/profile/web_bot_auth.cc" "lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o.d"
   "/work/main/lib/result.cc" "lib/CMakeFiles/webbotauth.dir/result.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/result.cc.o.d"
   "/work/main/lib/sfv/parser.cc" "lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o.d"
   "/work/main/lib/sfv/serializer.cc" "lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o" "gcc" "lib/CMakeFiles/webbotauth.dir/sfv/serializer.cc.o.d"

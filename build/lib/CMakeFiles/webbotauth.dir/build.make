@@ -363,6 +363,34 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/sig/verifier.cc.s"
 	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/sig/verifier.cc -o CMakeFiles/webbotauth.dir/sig/verifier.cc.s
 
+lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o: /work/main/lib/profile/signature_agent.cc
+lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Building CXX object lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o -MF CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o.d -o CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o -c /work/main/lib/profile/signature_agent.cc
+
+lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/profile/signature_agent.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/profile/signature_agent.cc > CMakeFiles/webbotauth.dir/profile/signature_agent.cc.i
+
+lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/profile/signature_agent.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/profile/signature_agent.cc -o CMakeFiles/webbotauth.dir/profile/signature_agent.cc.s
+
+lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o: /work/main/lib/profile/web_bot_auth.cc
+lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_23) "Building CXX object lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o -MF CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o.d -o CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o -c /work/main/lib/profile/web_bot_auth.cc
+
+lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/profile/web_bot_auth.cc > CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.i
+
+lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/profile/web_bot_auth.cc -o CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.s
+
 # Object files for target webbotauth
 webbotauth_OBJECTS = \
 "CMakeFiles/webbotauth.dir/result.cc.o" \
@@ -385,7 +413,9 @@ webbotauth_OBJECTS = \
 "CMakeFiles/webbotauth.dir/sig/signature_base.cc.o" \
 "CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o" \
 "CMakeFiles/webbotauth.dir/sig/signer.cc.o" \
-"CMakeFiles/webbotauth.dir/sig/verifier.cc.o"
+"CMakeFiles/webbotauth.dir/sig/verifier.cc.o" \
+"CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o" \
+"CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o"
 
 # External object files for target webbotauth
 webbotauth_EXTERNAL_OBJECTS =
@@ -411,9 +441,11 @@ lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signature_base.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signature_fields.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/build.make
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_22) "Linking CXX static library libwebbotauth.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Linking CXX static library libwebbotauth.a"
 	cd /work/main/build/lib && $(CMAKE_COMMAND) -P CMakeFiles/webbotauth.dir/cmake_clean_target.cmake
 	cd /work/main/build/lib && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/webbotauth.dir/link.txt --verbose=$(VERBOSE)
 

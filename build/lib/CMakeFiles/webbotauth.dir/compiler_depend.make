@@ -830,6 +830,111 @@ lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o: /work/main/lib/crypto/key.cc \
   /usr/include/c++/12/cstring \
   /usr/include/string.h \
   /usr/include/strings.h \
+  /usr/include/openssl/core_names.h \
+  /usr/include/openssl/crypto.h \
+  /usr/include/openssl/macros.h \
+  /usr/include/x86_64-linux-gnu/openssl/opensslconf.h \
+  /usr/include/x86_64-linux-gnu/openssl/configuration.h \
+  /usr/include/openssl/opensslv.h \
+  /usr/include/c++/12/stdlib.h \
+  /usr/include/openssl/e_os2.h \
+  /usr/include/openssl/safestack.h \
+  /usr/include/openssl/stack.h \
+  /usr/include/openssl/types.h \
+  /usr/include/openssl/cryptoerr.h \
+  /usr/include/openssl/symhacks.h \
+  /usr/include/openssl/cryptoerr_legacy.h \
+  /usr/include/openssl/core.h \
+  /usr/include/openssl/err.h \
+  /usr/include/openssl/bio.h \
+  /usr/include/openssl/bioerr.h \
+  /usr/include/openssl/lhash.h \
+  /usr/include/openssl/rsa.h \
+  /usr/include/openssl/asn1.h \
+  /usr/include/openssl/asn1err.h \
+  /usr/include/openssl/bn.h \
+  /usr/include/openssl/bnerr.h \
+  /usr/include/openssl/rsaerr.h \
+  /usr/include/sodium.h \
+  /usr/include/sodium/version.h \
+  /usr/include/sodium/export.h \
+  /usr/include/sodium/core.h \
+  /usr/include/sodium/crypto_aead_aes256gcm.h \
+  /usr/include/sodium/crypto_aead_chacha20poly1305.h \
+  /usr/include/sodium/crypto_aead_xchacha20poly1305.h \
+  /usr/include/sodium/crypto_auth.h \
+  /usr/include/sodium/crypto_auth_hmacsha512256.h \
+  /usr/include/sodium/crypto_auth_hmacsha512.h \
+  /usr/include/sodium/crypto_hash_sha512.h \
+  /usr/include/sodium/crypto_auth_hmacsha256.h \
+  /usr/include/sodium/crypto_hash_sha256.h \
+  /usr/include/sodium/crypto_auth_hmacsha512.h \
+  /usr/include/sodium/crypto_auth_hmacsha512256.h \
+  /usr/include/sodium/crypto_box.h \
+  /usr/include/sodium/crypto_box_curve25519xsalsa20poly1305.h \
+  /usr/include/sodium/crypto_stream_xsalsa20.h \
+  /usr/include/sodium/crypto_box_curve25519xsalsa20poly1305.h \
+  /usr/include/sodium/crypto_core_hsalsa20.h \
+  /usr/include/sodium/crypto_core_hchacha20.h \
+  /usr/include/sodium/crypto_core_salsa20.h \
+  /usr/include/sodium/crypto_core_salsa2012.h \
+  /usr/include/sodium/crypto_core_salsa208.h \
+  /usr/include/sodium/crypto_generichash.h \
+  /usr/include/sodium/crypto_generichash_blake2b.h \
+  /usr/include/sodium/crypto_generichash_blake2b.h \
+  /usr/include/sodium/crypto_hash.h \
+  /usr/include/sodium/crypto_hash_sha256.h \
+  /usr/include/sodium/crypto_hash_sha512.h \
+  /usr/include/sodium/crypto_kdf.h \
+  /usr/include/sodium/crypto_kdf_blake2b.h \
+  /usr/include/sodium/crypto_kdf_blake2b.h \
+  /usr/include/sodium/crypto_kx.h \
+  /usr/include/sodium/crypto_onetimeauth.h \
+  /usr/include/sodium/crypto_onetimeauth_poly1305.h \
+  /usr/include/sodium/crypto_onetimeauth_poly1305.h \
+  /usr/include/sodium/crypto_pwhash.h \
+  /usr/include/sodium/crypto_pwhash_argon2i.h \
+  /usr/include/sodium/crypto_pwhash_argon2id.h \
+  /usr/include/sodium/crypto_pwhash_argon2i.h \
+  /usr/include/sodium/crypto_scalarmult.h \
+  /usr/include/sodium/crypto_scalarmult_curve25519.h \
+  /usr/include/sodium/crypto_scalarmult_curve25519.h \
+  /usr/include/sodium/crypto_secretbox.h \
+  /usr/include/sodium/crypto_secretbox_xsalsa20poly1305.h \
+  /usr/include/sodium/crypto_secretbox_xsalsa20poly1305.h \
+  /usr/include/sodium/crypto_secretstream_xchacha20poly1305.h \
+  /usr/include/sodium/crypto_aead_xchacha20poly1305.h \
+  /usr/include/sodium/crypto_stream_chacha20.h \
+  /usr/include/sodium/crypto_shorthash.h \
+  /usr/include/sodium/crypto_shorthash_siphash24.h \
+  /usr/include/sodium/crypto_shorthash_siphash24.h \
+  /usr/include/sodium/crypto_sign.h \
+  /usr/include/sodium/crypto_sign_ed25519.h \
+  /usr/include/sodium/crypto_sign_ed25519.h \
+  /usr/include/sodium/crypto_stream.h \
+  /usr/include/sodium/crypto_stream_chacha20.h \
+  /usr/include/sodium/crypto_stream_salsa20.h \
+  /usr/include/sodium/crypto_stream_xsalsa20.h \
+  /usr/include/sodium/crypto_verify_16.h \
+  /usr/include/sodium/crypto_verify_32.h \
+  /usr/include/sodium/crypto_verify_64.h \
+  /usr/include/sodium/randombytes.h \
+  /usr/include/sodium/randombytes_internal_random.h \
+  /usr/include/sodium/randombytes.h \
+  /usr/include/sodium/randombytes_sysrandom.h \
+  /usr/include/sodium/runtime.h \
+  /usr/include/sodium/utils.h \
+  /usr/include/sodium/crypto_box_curve25519xchacha20poly1305.h \
+  /usr/include/sodium/crypto_stream_xchacha20.h \
+  /usr/include/sodium/crypto_core_ed25519.h \
+  /usr/include/sodium/crypto_core_ristretto255.h \
+  /usr/include/sodium/crypto_scalarmult_ed25519.h \
+  /usr/include/sodium/crypto_scalarmult_ristretto255.h \
+  /usr/include/sodium/crypto_secretbox_xchacha20poly1305.h \
+  /usr/include/sodium/crypto_pwhash_scryptsalsa208sha256.h \
+  /usr/include/sodium/crypto_stream_salsa2012.h \
+  /usr/include/sodium/crypto_stream_salsa208.h \
+  /usr/include/sodium/crypto_stream_xchacha20.h \
   /usr/include/nlohmann/json.hpp \
   /usr/include/c++/12/cstddef \
   /usr/include/c++/12/functional \
@@ -952,111 +1057,6 @@ lib/CMakeFiles/webbotauth.dir/crypto/key.cc.o: /work/main/lib/crypto/key.cc \
   /usr/include/c++/12/any \
   /usr/include/nlohmann/detail/macro_unscope.hpp \
   /usr/include/nlohmann/thirdparty/hedley/hedley_undef.hpp \
-  /usr/include/openssl/core_names.h \
-  /usr/include/openssl/crypto.h \
-  /usr/include/openssl/macros.h \
-  /usr/include/x86_64-linux-gnu/openssl/opensslconf.h \
-  /usr/include/x86_64-linux-gnu/openssl/configuration.h \
-  /usr/include/openssl/opensslv.h \
-  /usr/include/c++/12/stdlib.h \
-  /usr/include/openssl/e_os2.h \
-  /usr/include/openssl/safestack.h \
-  /usr/include/openssl/stack.h \
-  /usr/include/openssl/types.h \
-  /usr/include/openssl/cryptoerr.h \
-  /usr/include/openssl/symhacks.h \
-  /usr/include/openssl/cryptoerr_legacy.h \
-  /usr/include/openssl/core.h \
-  /usr/include/openssl/err.h \
-  /usr/include/openssl/bio.h \
-  /usr/include/openssl/bioerr.h \
-  /usr/include/openssl/lhash.h \
-  /usr/include/openssl/rsa.h \
-  /usr/include/openssl/asn1.h \
-  /usr/include/openssl/asn1err.h \
-  /usr/include/openssl/bn.h \
-  /usr/include/openssl/bnerr.h \
-  /usr/include/openssl/rsaerr.h \
-  /usr/include/sodium.h \
-  /usr/include/sodium/version.h \
-  /usr/include/sodium/export.h \
-  /usr/include/sodium/core.h \
-  /usr/include/sodium/crypto_aead_aes256gcm.h \
-  /usr/include/sodium/crypto_aead_chacha20poly1305.h \
-  /usr/include/sodium/crypto_aead_xchacha20poly1305.h \
-  /usr/include/sodium/crypto_auth.h \
-  /usr/include/sodium/crypto_auth_hmacsha512256.h \
-  /usr/include/sodium/crypto_auth_hmacsha512.h \
-  /usr/include/sodium/crypto_hash_sha512.h \
-  /usr/include/sodium/crypto_auth_hmacsha256.h \
-  /usr/include/sodium/crypto_hash_sha256.h \
-  /usr/include/sodium/crypto_auth_hmacsha512.h \
-  /usr/include/sodium/crypto_auth_hmacsha512256.h \
-  /usr/include/sodium/crypto_box.h \
-  /usr/include/sodium/crypto_box_curve25519xsalsa20poly1305.h \
-  /usr/include/sodium/crypto_stream_xsalsa20.h \
-  /usr/include/sodium/crypto_box_curve25519xsalsa20poly1305.h \
-  /usr/include/sodium/crypto_core_hsalsa20.h \
-  /usr/include/sodium/crypto_core_hchacha20.h \
-  /usr/include/sodium/crypto_core_salsa20.h \
-  /usr/include/sodium/crypto_core_salsa2012.h \
-  /usr/include/sodium/crypto_core_salsa208.h \
-  /usr/include/sodium/crypto_generichash.h \
-  /usr/include/sodium/crypto_generichash_blake2b.h \
-  /usr/include/sodium/crypto_generichash_blake2b.h \
-  /usr/include/sodium/crypto_hash.h \
-  /usr/include/sodium/crypto_hash_sha256.h \
-  /usr/include/sodium/crypto_hash_sha512.h \
-  /usr/include/sodium/crypto_kdf.h \
-  /usr/include/sodium/crypto_kdf_blake2b.h \
-  /usr/include/sodium/crypto_kdf_blake2b.h \
-  /usr/include/sodium/crypto_kx.h \
-  /usr/include/sodium/crypto_onetimeauth.h \
-  /usr/include/sodium/crypto_onetimeauth_poly1305.h \
-  /usr/include/sodium/crypto_onetimeauth_poly1305.h \
-  /usr/include/sodium/crypto_pwhash.h \
-  /usr/include/sodium/crypto_pwhash_argon2i.h \
-  /usr/include/sodium/crypto_pwhash_argon2id.h \
-  /usr/include/sodium/crypto_pwhash_argon2i.h \
-  /usr/include/sodium/crypto_scalarmult.h \
-  /usr/include/sodium/crypto_scalarmult_curve25519.h \
-  /usr/include/sodium/crypto_scalarmult_curve25519.h \
-  /usr/include/sodium/crypto_secretbox.h \
-  /usr/include/sodium/crypto_secretbox_xsalsa20poly1305.h \
-  /usr/include/sodium/crypto_secretbox_xsalsa20poly1305.h \
-  /usr/include/sodium/crypto_secretstream_xchacha20poly1305.h \
-  /usr/include/sodium/crypto_aead_xchacha20poly1305.h \
-  /usr/include/sodium/crypto_stream_chacha20.h \
-  /usr/include/sodium/crypto_shorthash.h \
-  /usr/include/sodium/crypto_shorthash_siphash24.h \
-  /usr/include/sodium/crypto_shorthash_siphash24.h \
-  /usr/include/sodium/crypto_sign.h \
-  /usr/include/sodium/crypto_sign_ed25519.h \
-  /usr/include/sodium/crypto_sign_ed25519.h \
-  /usr/include/sodium/crypto_stream.h \
-  /usr/include/sodium/crypto_stream_chacha20.h \
-  /usr/include/sodium/crypto_stream_salsa20.h \
-  /usr/include/sodium/crypto_stream_xsalsa20.h \
-  /usr/include/sodium/crypto_verify_16.h \
-  /usr/include/sodium/crypto_verify_32.h \
-  /usr/include/sodium/crypto_verify_64.h \
-  /usr/include/sodium/randombytes.h \
-  /usr/include/sodium/randombytes_internal_random.h \
-  /usr/include/sodium/randombytes.h \
-  /usr/include/sodium/randombytes_sysrandom.h \
-  /usr/include/sodium/runtime.h \
-  /usr/include/sodium/utils.h \
-  /usr/include/sodium/crypto_box_curve25519xchacha20poly1305.h \
-  /usr/include/sodium/crypto_stream_xchacha20.h \
-  /usr/include/sodium/crypto_core_ed25519.h \
-  /usr/include/sodium/crypto_core_ristretto255.h \
-  /usr/include/sodium/crypto_scalarmult_ed25519.h \
-  /usr/include/sodium/crypto_scalarmult_ristretto255.h \
-  /usr/include/sodium/crypto_secretbox_xchacha20poly1305.h \
-  /usr/include/sodium/crypto_pwhash_scryptsalsa208sha256.h \
-  /usr/include/sodium/crypto_stream_salsa2012.h \
-  /usr/include/sodium/crypto_stream_salsa208.h \
-  /usr/include/sodium/crypto_stream_xchacha20.h \
   /work/main/lib/crypto/hash.h \
   /work/main/lib/crypto/key_impl.h \
   /work/main/lib/crypto/openssl_ptr.h \
@@ -3133,6 +3133,907 @@ lib/CMakeFiles/webbotauth.dir/jose/thumbprint.cc.o: /work/main/lib/jose/thumbpri
   /work/main/lib/crypto/hash.h \
   /work/main/include/wba/encoding/base64.h
 
+lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o: /work/main/lib/profile/signature_agent.cc \
+  /usr/include/stdc-predef.h \
+  /work/main/include/wba/profile/signature_agent.h \
+  /usr/include/c++/12/optional \
+  /usr/include/c++/12/type_traits \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/c++config.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/os_defines.h \
+  /usr/include/features.h \
+  /usr/include/features-time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
+  /usr/include/x86_64-linux-gnu/bits/timesize.h \
+  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
+  /usr/include/x86_64-linux-gnu/bits/long-double.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/cpu_defines.h \
+  /usr/include/c++/12/pstl/pstl_config.h \
+  /usr/include/c++/12/exception \
+  /usr/include/c++/12/bits/exception.h \
+  /usr/include/c++/12/bits/exception_ptr.h \
+  /usr/include/c++/12/bits/exception_defines.h \
+  /usr/include/c++/12/bits/cxxabi_init_exception.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+  /usr/include/c++/12/typeinfo \
+  /usr/include/c++/12/bits/hash_bytes.h \
+  /usr/include/c++/12/new \
+  /usr/include/c++/12/bits/move.h \
+  /usr/include/c++/12/bits/nested_exception.h \
+  /usr/include/c++/12/initializer_list \
+  /usr/include/c++/12/bits/enable_special_members.h \
+  /usr/include/c++/12/bits/functional_hash.h \
+  /usr/include/c++/12/bits/stl_construct.h \
+  /usr/include/c++/12/bits/stl_iterator_base_types.h \
+  /usr/include/c++/12/bits/iterator_concepts.h \
+  /usr/include/c++/12/concepts \
+  /usr/include/c++/12/bits/ptr_traits.h \
+  /usr/include/c++/12/bits/ranges_cmp.h \
+  /usr/include/c++/12/bits/stl_iterator_base_funcs.h \
+  /usr/include/c++/12/bits/concept_check.h \
+  /usr/include/c++/12/debug/assertions.h \
+  /usr/include/c++/12/bits/utility.h \
+  /usr/include/c++/12/compare \
+  /usr/include/c++/12/bits/invoke.h \
+  /usr/include/c++/12/string \
+  /usr/include/c++/12/bits/stringfwd.h \
+  /usr/include/c++/12/bits/memoryfwd.h \
+  /usr/include/c++/12/bits/char_traits.h \
+  /usr/include/c++/12/bits/postypes.h \
+  /usr/include/c++/12/cwchar \
+  /usr/include/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
+  /usr/include/x86_64-linux-gnu/bits/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/types/wint_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/mbstate_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/c++/12/cstdint \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
+  /usr/include/stdint.h \
+  /usr/include/x86_64-linux-gnu/bits/types.h \
+  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
+  /usr/include/x86_64-linux-gnu/bits/time64.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+  /usr/include/c++/12/bits/allocator.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/c++allocator.h \
+  /usr/include/c++/12/bits/new_allocator.h \
+  /usr/include/c++/12/bits/functexcept.h \
+  /usr/include/c++/12/bits/cpp_type_traits.h \
+  /usr/include/c++/12/bits/localefwd.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/c++locale.h \
+  /usr/include/c++/12/clocale \
+  /usr/include/locale.h \
+  /usr/include/x86_64-linux-gnu/bits/locale.h \
+  /usr/include/c++/12/iosfwd \
+  /usr/include/c++/12/cctype \
+  /usr/include/ctype.h \
+  /usr/include/x86_64-linux-gnu/bits/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endianness.h \
+  /usr/include/c++/12/bits/ostream_insert.h \
+  /usr/include/c++/12/bits/cxxabi_forced.h \
+  /usr/include/c++/12/bits/stl_iterator.h \
+  /usr/include/c++/12/ext/type_traits.h \
+  /usr/include/c++/12/bits/stl_function.h \
+  /usr/include/c++/12/backward/binders.h \
+  /usr/include/c++/12/ext/numeric_traits.h \
+  /usr/include/c++/12/bits/stl_algobase.h \
+  /usr/include/c++/12/bits/stl_pair.h \
+  /usr/include/c++/12/debug/debug.h \
+  /usr/include/c++/12/bits/predefined_ops.h \
+  /usr/include/c++/12/bits/refwrap.h \
+  /usr/include/c++/12/bits/range_access.h \
+  /usr/include/c++/12/bits/basic_string.h \
+  /usr/include/c++/12/ext/alloc_traits.h \
+  /usr/include/c++/12/bits/alloc_traits.h \
+  /usr/include/c++/12/string_view \
+  /usr/include/c++/12/bits/ranges_base.h \
+  /usr/include/c++/12/bits/max_size_type.h \
+  /usr/include/c++/12/numbers \
+  /usr/include/c++/12/bits/string_view.tcc \
+  /usr/include/c++/12/ext/string_conversions.h \
+  /usr/include/c++/12/cstdlib \
+  /usr/include/stdlib.h \
+  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
+  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
+  /usr/include/x86_64-linux-gnu/sys/types.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
+  /usr/include/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
+  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
+  /usr/include/x86_64-linux-gnu/sys/select.h \
+  /usr/include/x86_64-linux-gnu/bits/select.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
+  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
+  /usr/include/alloca.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
+  /usr/include/c++/12/bits/std_abs.h \
+  /usr/include/c++/12/cstdio \
+  /usr/include/stdio.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos64_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/cookie_io_functions_t.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio.h \
+  /usr/include/c++/12/cerrno \
+  /usr/include/errno.h \
+  /usr/include/x86_64-linux-gnu/bits/errno.h \
+  /usr/include/linux/errno.h \
+  /usr/include/x86_64-linux-gnu/asm/errno.h \
+  /usr/include/asm-generic/errno.h \
+  /usr/include/asm-generic/errno-base.h \
+  /usr/include/x86_64-linux-gnu/bits/types/error_t.h \
+  /usr/include/c++/12/bits/charconv.h \
+  /usr/include/c++/12/bits/basic_string.tcc \
+  /usr/include/c++/12/vector \
+  /usr/include/c++/12/bits/stl_uninitialized.h \
+  /usr/include/c++/12/bits/stl_vector.h \
+  /usr/include/c++/12/bits/stl_bvector.h \
+  /usr/include/c++/12/bits/vector.tcc \
+  /work/main/include/wba/http/fields.h \
+  /usr/include/c++/12/utility \
+  /usr/include/c++/12/bits/stl_relops.h \
+  /work/main/include/wba/result.h \
+  /usr/include/c++/12/variant \
+  /usr/include/c++/12/bits/parse_numbers.h \
+  /usr/include/boost/url/parse.hpp \
+  /usr/include/boost/url/detail/config.hpp \
+  /usr/include/boost/config.hpp \
+  /usr/include/boost/config/user.hpp \
+  /usr/include/boost/config/detail/select_compiler_config.hpp \
+  /usr/include/boost/config/compiler/gcc.hpp \
+  /usr/include/c++/12/cstddef \
+  /usr/include/boost/config/detail/select_stdlib_config.hpp \
+  /usr/include/c++/12/version \
+  /usr/include/boost/config/stdlib/libstdcpp3.hpp \
+  /usr/include/unistd.h \
+  /usr/include/x86_64-linux-gnu/bits/posix_opt.h \
+  /usr/include/x86_64-linux-gnu/bits/environments.h \
+  /usr/include/x86_64-linux-gnu/bits/confname.h \
+  /usr/include/x86_64-linux-gnu/bits/getopt_posix.h \
+  /usr/include/x86_64-linux-gnu/bits/getopt_core.h \
+  /usr/include/x86_64-linux-gnu/bits/unistd_ext.h \
+  /usr/include/linux/close_range.h \
+  /usr/include/boost/config/detail/select_platform_config.hpp \
+  /usr/include/boost/config/platform/linux.hpp \
+  /usr/include/boost/config/detail/posix_features.hpp \
+  /usr/include/boost/config/detail/suffix.hpp \
+  /usr/include/boost/config/helper_macros.hpp \
+  /usr/include/boost/config/detail/cxx_composite.hpp \
+  /usr/include/boost/config/workaround.hpp \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/limits.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/syslimits.h \
+  /usr/include/limits.h \
+  /usr/include/x86_64-linux-gnu/bits/posix1_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/local_lim.h \
+  /usr/include/linux/limits.h \
+  /usr/include/x86_64-linux-gnu/bits/pthread_stack_min-dynamic.h \
+  /usr/include/x86_64-linux-gnu/bits/posix2_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/xopen_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/uio_lim.h \
+  /usr/include/boost/url/error_types.hpp \
+  /usr/include/boost/system/error_code.hpp \
+  /usr/include/boost/system/detail/error_code.hpp \
+  /usr/include/boost/system/is_error_code_enum.hpp \
+  /usr/include/boost/system/detail/error_category.hpp \
+  /usr/include/boost/system/detail/config.hpp \
+  /usr/include/boost/cstdint.hpp \
+  /usr/include/c++/12/functional \
+  /usr/include/c++/12/tuple \
+  /usr/include/c++/12/bits/uses_allocator.h \
+  /usr/include/c++/12/bits/std_function.h \
+  /usr/include/c++/12/unordered_map \
+  /usr/include/c++/12/ext/aligned_buffer.h \
+  /usr/include/c++/12/bits/hashtable.h \
+  /usr/include/c++/12/bits/hashtable_policy.h \
+  /usr/include/c++/12/bits/node_handle.h \
+  /usr/include/c++/12/bits/unordered_map.h \
+  /usr/include/c++/12/bits/erase_if.h \
+  /usr/include/c++/12/array \
+  /usr/include/c++/12/bits/stl_algo.h \
+  /usr/include/c++/12/bits/algorithmfwd.h \
+  /usr/include/c++/12/bits/stl_heap.h \
+  /usr/include/c++/12/bits/stl_tempbuf.h \
+  /usr/include/c++/12/bits/uniform_int_dist.h \
+  /usr/include/c++/12/system_error \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/error_constants.h \
+  /usr/include/c++/12/stdexcept \
+  /usr/include/c++/12/atomic \
+  /usr/include/c++/12/bits/atomic_base.h \
+  /usr/include/c++/12/bits/atomic_lockfree_defines.h \
+  /usr/include/c++/12/bits/atomic_wait.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/gthr.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h \
+  /usr/include/pthread.h \
+  /usr/include/sched.h \
+  /usr/include/x86_64-linux-gnu/bits/sched.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_sched_param.h \
+  /usr/include/x86_64-linux-gnu/bits/cpu-set.h \
+  /usr/include/time.h \
+  /usr/include/x86_64-linux-gnu/bits/time.h \
+  /usr/include/x86_64-linux-gnu/bits/timex.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_tm.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_itimerspec.h \
+  /usr/include/x86_64-linux-gnu/bits/setjmp.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct___jmp_buf_tag.h \
+  /usr/include/c++/12/climits \
+  /usr/include/syscall.h \
+  /usr/include/x86_64-linux-gnu/sys/syscall.h \
+  /usr/include/x86_64-linux-gnu/asm/unistd.h \
+  /usr/include/x86_64-linux-gnu/asm/unistd_64.h \
+  /usr/include/x86_64-linux-gnu/bits/syscall.h \
+  /usr/include/c++/12/bits/std_mutex.h \
+  /usr/include/boost/system/detail/error_condition.hpp \
+  /usr/include/boost/system/detail/generic_category.hpp \
+  /usr/include/boost/system/detail/generic_category_message.hpp \
+  /usr/include/c++/12/cstring \
+  /usr/include/string.h \
+  /usr/include/strings.h \
+  /usr/include/boost/system/detail/enable_if.hpp \
+  /usr/include/boost/system/detail/is_same.hpp \
+  /usr/include/boost/system/detail/errc.hpp \
+  /usr/include/boost/system/is_error_condition_enum.hpp \
+  /usr/include/boost/system/detail/cerrno.hpp \
+  /usr/include/boost/system/detail/append_int.hpp \
+  /usr/include/boost/system/detail/snprintf.hpp \
+  /usr/include/c++/12/cstdarg \
+  /usr/include/boost/system/detail/system_category.hpp \
+  /usr/include/boost/system/detail/system_category_impl.hpp \
+  /usr/include/boost/system/detail/system_category_message.hpp \
+  /usr/include/boost/system/api_config.hpp \
+  /usr/include/boost/system/detail/interop_category.hpp \
+  /usr/include/boost/system/detail/std_category.hpp \
+  /usr/include/boost/assert/source_location.hpp \
+  /usr/include/boost/current_function.hpp \
+  /usr/include/c++/12/source_location \
+  /usr/include/c++/12/ostream \
+  /usr/include/c++/12/ios \
+  /usr/include/c++/12/bits/ios_base.h \
+  /usr/include/c++/12/ext/atomicity.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/atomic_word.h \
+  /usr/include/x86_64-linux-gnu/sys/single_threaded.h \
+  /usr/include/c++/12/bits/locale_classes.h \
+  /usr/include/c++/12/bits/locale_classes.tcc \
+  /usr/include/c++/12/streambuf \
+  /usr/include/c++/12/bits/streambuf.tcc \
+  /usr/include/c++/12/bits/basic_ios.h \
+  /usr/include/c++/12/bits/locale_facets.h \
+  /usr/include/c++/12/cwctype \
+  /usr/include/wctype.h \
+  /usr/include/x86_64-linux-gnu/bits/wctype-wchar.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/ctype_base.h \
+  /usr/include/c++/12/bits/streambuf_iterator.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/ctype_inline.h \
+  /usr/include/c++/12/bits/locale_facets.tcc \
+  /usr/include/c++/12/bits/basic_ios.tcc \
+  /usr/include/c++/12/bits/ostream.tcc \
+  /usr/include/boost/system/error_category.hpp \
+  /usr/include/boost/system/detail/error_category_impl.hpp \
+  /usr/include/boost/system/detail/std_category_impl.hpp \
+  /usr/include/c++/12/mutex \
+  /usr/include/c++/12/bits/chrono.h \
+  /usr/include/c++/12/ratio \
+  /usr/include/c++/12/limits \
+  /usr/include/c++/12/ctime \
+  /usr/include/c++/12/bits/unique_lock.h \
+  /usr/include/boost/system/error_condition.hpp \
+  /usr/include/boost/system/errc.hpp \
+  /usr/include/boost/system/generic_category.hpp \
+  /usr/include/boost/system/system_category.hpp \
+  /usr/include/boost/system/detail/throws.hpp \
+  /usr/include/boost/system/system_error.hpp \
+  /usr/include/c++/12/cassert \
+  /usr/include/assert.h \
+  /usr/include/boost/system/result.hpp \
+  /usr/include/boost/variant2/variant.hpp \
+  /usr/include/boost/mp11.hpp \
+  /usr/include/boost/mp11/list.hpp \
+  /usr/include/boost/mp11/integral.hpp \
+  /usr/include/boost/mp11/version.hpp \
+  /usr/include/boost/mp11/detail/mp_list.hpp \
+  /usr/include/boost/mp11/detail/mp_is_list.hpp \
+  /usr/include/boost/mp11/detail/mp_append.hpp \
+  /usr/include/boost/mp11/utility.hpp \
+  /usr/include/boost/mp11/detail/mp_fold.hpp \
+  /usr/include/boost/mp11/detail/config.hpp \
+  /usr/include/boost/mp11/detail/mp_front.hpp \
+  /usr/include/boost/mp11/detail/mp_rename.hpp \
+  /usr/include/boost/mp11/algorithm.hpp \
+  /usr/include/boost/mp11/set.hpp \
+  /usr/include/boost/mp11/function.hpp \
+  /usr/include/boost/mp11/detail/mp_count.hpp \
+  /usr/include/boost/mp11/detail/mp_plus.hpp \
+  /usr/include/boost/mp11/detail/mp_min_element.hpp \
+  /usr/include/boost/mp11/detail/mp_void.hpp \
+  /usr/include/boost/mp11/detail/mp_copy_if.hpp \
+  /usr/include/boost/mp11/detail/mp_remove_if.hpp \
+  /usr/include/boost/mp11/detail/mp_map_find.hpp \
+  /usr/include/boost/mp11/detail/mp_with_index.hpp \
+  /usr/include/boost/mp11/integer_sequence.hpp \
+  /usr/include/boost/mp11/map.hpp \
+  /usr/include/boost/mp11/bind.hpp \
+  /usr/include/boost/mp11/tuple.hpp \
+  /usr/include/boost/assert.hpp \
+  /usr/include/boost/throw_exception.hpp \
+  /usr/include/boost/exception/exception.hpp \
+  /usr/include/boost/url/url_view.hpp \
+  /usr/include/boost/url/url_view_base.hpp \
+  /usr/include/boost/url/authority_view.hpp \
+  /usr/include/boost/url/host_type.hpp \
+  /usr/include/boost/url/ipv4_address.hpp \
+  /usr/include/boost/url/error.hpp \
+  /usr/include/boost/url/impl/error.hpp \
+  /usr/include/boost/url/string_view.hpp \
+  /usr/include/boost/core/detail/string_view.hpp \
+  /usr/include/boost/core/enable_if.hpp \
+  /usr/include/boost/core/is_same.hpp \
+  /usr/include/c++/12/algorithm \
+  /usr/include/c++/12/bits/ranges_algo.h \
+  /usr/include/c++/12/bits/ranges_algobase.h \
+  /usr/include/c++/12/bits/ranges_util.h \
+  /usr/include/c++/12/pstl/glue_algorithm_defs.h \
+  /usr/include/c++/12/pstl/execution_defs.h \
+  /usr/include/boost/url/grammar/string_token.hpp \
+  /usr/include/boost/url/detail/except.hpp \
+  /usr/include/boost/type_traits.hpp \
+  /usr/include/boost/type_traits/add_const.hpp \
+  /usr/include/boost/type_traits/detail/config.hpp \
+  /usr/include/boost/version.hpp \
+  /usr/include/boost/type_traits/add_cv.hpp \
+  /usr/include/boost/type_traits/add_lvalue_reference.hpp \
+  /usr/include/boost/type_traits/add_reference.hpp \
+  /usr/include/boost/detail/workaround.hpp \
+  /usr/include/boost/type_traits/add_pointer.hpp \
+  /usr/include/boost/type_traits/remove_reference.hpp \
+  /usr/include/boost/type_traits/add_rvalue_reference.hpp \
+  /usr/include/boost/type_traits/is_void.hpp \
+  /usr/include/boost/type_traits/integral_constant.hpp \
+  /usr/include/boost/type_traits/is_reference.hpp \
+  /usr/include/boost/type_traits/is_lvalue_reference.hpp \
+  /usr/include/boost/type_traits/is_rvalue_reference.hpp \
+  /usr/include/boost/type_traits/add_volatile.hpp \
+  /usr/include/boost/type_traits/aligned_storage.hpp \
+  /usr/include/boost/type_traits/alignment_of.hpp \
+  /usr/include/boost/type_traits/intrinsics.hpp \
+  /usr/include/boost/type_traits/type_with_alignment.hpp \
+  /usr/include/boost/type_traits/is_pod.hpp \
+  /usr/include/boost/type_traits/is_scalar.hpp \
+  /usr/include/boost/type_traits/is_arithmetic.hpp \
+  /usr/include/boost/type_traits/is_integral.hpp \
+  /usr/include/boost/type_traits/is_floating_point.hpp \
+  /usr/include/boost/type_traits/is_enum.hpp \
+  /usr/include/boost/type_traits/is_pointer.hpp \
+  /usr/include/boost/type_traits/is_member_pointer.hpp \
+  /usr/include/boost/type_traits/is_member_function_pointer.hpp \
+  /usr/include/boost/type_traits/detail/is_member_function_pointer_cxx_11.hpp \
+  /usr/include/boost/static_assert.hpp \
+  /usr/include/boost/type_traits/conditional.hpp \
+  /usr/include/boost/type_traits/common_type.hpp \
+  /usr/include/boost/type_traits/decay.hpp \
+  /usr/include/boost/type_traits/is_array.hpp \
+  /usr/include/boost/type_traits/is_function.hpp \
+  /usr/include/boost/type_traits/detail/is_function_cxx_11.hpp \
+  /usr/include/boost/type_traits/remove_bounds.hpp \
+  /usr/include/boost/type_traits/remove_extent.hpp \
+  /usr/include/boost/type_traits/remove_cv.hpp \
+  /usr/include/boost/type_traits/declval.hpp \
+  /usr/include/boost/type_traits/is_complete.hpp \
+  /usr/include/boost/type_traits/detail/yes_no_type.hpp \
+  /usr/include/boost/type_traits/detail/mp_defer.hpp \
+  /usr/include/boost/type_traits/conjunction.hpp \
+  /usr/include/boost/type_traits/copy_cv.hpp \
+  /usr/include/boost/type_traits/is_const.hpp \
+  /usr/include/boost/type_traits/is_volatile.hpp \
+  /usr/include/boost/type_traits/copy_cv_ref.hpp \
+  /usr/include/boost/type_traits/copy_reference.hpp \
+  /usr/include/boost/type_traits/disjunction.hpp \
+  /usr/include/boost/type_traits/enable_if.hpp \
+  /usr/include/boost/type_traits/extent.hpp \
+  /usr/include/boost/type_traits/floating_point_promotion.hpp \
+  /usr/include/boost/type_traits/function_traits.hpp \
+  /usr/include/boost/type_traits/has_bit_and.hpp \
+  /usr/include/boost/type_traits/detail/has_binary_operator.hpp \
+  /usr/include/boost/type_traits/make_void.hpp \
+  /usr/include/boost/type_traits/is_convertible.hpp \
+  /usr/include/boost/type_traits/is_abstract.hpp \
+  /usr/include/boost/type_traits/has_bit_and_assign.hpp \
+  /usr/include/boost/type_traits/has_bit_or.hpp \
+  /usr/include/boost/type_traits/has_bit_or_assign.hpp \
+  /usr/include/boost/type_traits/has_bit_xor.hpp \
+  /usr/include/boost/type_traits/has_bit_xor_assign.hpp \
+  /usr/include/boost/type_traits/has_complement.hpp \
+  /usr/include/boost/type_traits/detail/has_prefix_operator.hpp \
+  /usr/include/boost/type_traits/has_dereference.hpp \
+  /usr/include/boost/type_traits/has_divides.hpp \
+  /usr/include/boost/type_traits/has_divides_assign.hpp \
+  /usr/include/boost/type_traits/has_equal_to.hpp \
+  /usr/include/boost/type_traits/has_greater.hpp \
+  /usr/include/boost/type_traits/has_greater_equal.hpp \
+  /usr/include/boost/type_traits/has_left_shift.hpp \
+  /usr/include/boost/type_traits/has_left_shift_assign.hpp \
+  /usr/include/boost/type_traits/has_less.hpp \
+  /usr/include/boost/type_traits/has_less_equal.hpp \
+  /usr/include/boost/type_traits/has_logical_and.hpp \
+  /usr/include/boost/type_traits/has_logical_not.hpp \
+  /usr/include/boost/type_traits/has_logical_or.hpp \
+  /usr/include/boost/type_traits/has_minus.hpp \
+  /usr/include/boost/type_traits/remove_pointer.hpp \
+  /usr/include/boost/type_traits/has_minus_assign.hpp \
+  /usr/include/boost/type_traits/has_modulus.hpp \
+  /usr/include/boost/type_traits/has_modulus_assign.hpp \
+  /usr/include/boost/type_traits/has_multiplies.hpp \
+  /usr/include/boost/type_traits/has_multiplies_assign.hpp \
+  /usr/include/boost/type_traits/has_negate.hpp \
+  /usr/include/boost/type_traits/has_new_operator.hpp \
+  /usr/include/boost/type_traits/has_not_equal_to.hpp \
+  /usr/include/boost/type_traits/has_nothrow_assign.hpp \
+  /usr/include/boost/type_traits/is_assignable.hpp \
+  /usr/include/boost/type_traits/has_nothrow_constructor.hpp \
+  /usr/include/boost/type_traits/is_default_constructible.hpp \
+  /usr/include/boost/type_traits/has_nothrow_copy.hpp \
+  /usr/include/boost/type_traits/is_copy_constructible.hpp \
+  /usr/include/boost/type_traits/is_constructible.hpp \
+  /usr/include/boost/type_traits/is_destructible.hpp \
+  /usr/include/boost/type_traits/has_nothrow_destructor.hpp \
+  /usr/include/boost/type_traits/has_trivial_destructor.hpp \
+  /usr/include/boost/type_traits/has_plus.hpp \
+  /usr/include/boost/type_traits/has_plus_assign.hpp \
+  /usr/include/boost/type_traits/is_same.hpp \
+  /usr/include/boost/type_traits/has_post_decrement.hpp \
+  /usr/include/boost/type_traits/detail/has_postfix_operator.hpp \
+  /usr/include/boost/type_traits/has_post_increment.hpp \
+  /usr/include/boost/type_traits/has_pre_decrement.hpp \
+  /usr/include/boost/type_traits/has_pre_increment.hpp \
+  /usr/include/boost/type_traits/has_right_shift.hpp \
+  /usr/include/boost/type_traits/has_right_shift_assign.hpp \
+  /usr/include/boost/type_traits/has_trivial_assign.hpp \
+  /usr/include/boost/type_traits/has_trivial_constructor.hpp \
+  /usr/include/boost/type_traits/has_trivial_copy.hpp \
+  /usr/include/boost/type_traits/has_trivial_move_assign.hpp \
+  /usr/include/boost/type_traits/has_trivial_move_constructor.hpp \
+  /usr/include/boost/type_traits/has_unary_minus.hpp \
+  /usr/include/boost/type_traits/has_unary_plus.hpp \
+  /usr/include/boost/type_traits/has_virtual_destructor.hpp \
+  /usr/include/boost/type_traits/is_base_and_derived.hpp \
+  /usr/include/boost/type_traits/is_base_of.hpp \
+  /usr/include/boost/type_traits/is_class.hpp \
+  /usr/include/boost/type_traits/is_complex.hpp \
+  /usr/include/c++/12/complex \
+  /usr/include/c++/12/cmath \
+  /usr/include/math.h \
+  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
+  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
+  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
+  /usr/include/x86_64-linux-gnu/bits/fp-logb.h \
+  /usr/include/x86_64-linux-gnu/bits/fp-fast.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
+  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
+  /usr/include/x86_64-linux-gnu/bits/iscanonical.h \
+  /usr/include/c++/12/bits/specfun.h \
+  /usr/include/c++/12/tr1/gamma.tcc \
+  /usr/include/c++/12/tr1/special_function_util.h \
+  /usr/include/c++/12/tr1/bessel_function.tcc \
+  /usr/include/c++/12/tr1/beta_function.tcc \
+  /usr/include/c++/12/tr1/ell_integral.tcc \
+  /usr/include/c++/12/tr1/exp_integral.tcc \
+  /usr/include/c++/12/tr1/hypergeometric.tcc \
+  /usr/include/c++/12/tr1/legendre_function.tcc \
+  /usr/include/c++/12/tr1/modified_bessel_func.tcc \
+  /usr/include/c++/12/tr1/poly_hermite.tcc \
+  /usr/include/c++/12/tr1/poly_laguerre.tcc \
+  /usr/include/c++/12/tr1/riemann_zeta.tcc \
+  /usr/include/c++/12/sstream \
+  /usr/include/c++/12/istream \
+  /usr/include/c++/12/bits/istream.tcc \
+  /usr/include/c++/12/bits/sstream.tcc \
+  /usr/include/boost/type_traits/is_compound.hpp \
+  /usr/include/boost/type_traits/is_fundamental.hpp \
+  /usr/include/boost/type_traits/is_copy_assignable.hpp \
+  /usr/include/boost/type_traits/is_noncopyable.hpp \
+  /usr/include/boost/type_traits/is_empty.hpp \
+  /usr/include/boost/type_traits/is_final.hpp \
+  /usr/include/boost/type_traits/is_float.hpp \
+  /usr/include/boost/type_traits/is_list_constructible.hpp \
+  /usr/include/boost/type_traits/is_member_object_pointer.hpp \
+  /usr/include/boost/type_traits/is_nothrow_move_assignable.hpp \
+  /usr/include/boost/type_traits/is_nothrow_move_constructible.hpp \
+  /usr/include/boost/type_traits/is_nothrow_swappable.hpp \
+  /usr/include/boost/type_traits/is_object.hpp \
+  /usr/include/boost/type_traits/is_polymorphic.hpp \
+  /usr/include/boost/type_traits/is_scoped_enum.hpp \
+  /usr/include/boost/type_traits/negation.hpp \
+  /usr/include/boost/type_traits/is_signed.hpp \
+  /usr/include/boost/type_traits/is_stateless.hpp \
+  /usr/include/boost/type_traits/is_trivially_copyable.hpp \
+  /usr/include/boost/type_traits/is_union.hpp \
+  /usr/include/boost/type_traits/is_unscoped_enum.hpp \
+  /usr/include/boost/type_traits/is_unsigned.hpp \
+  /usr/include/boost/type_traits/is_virtual_base_of.hpp \
+  /usr/include/boost/type_traits/make_signed.hpp \
+  /usr/include/boost/type_traits/make_unsigned.hpp \
+  /usr/include/boost/type_traits/rank.hpp \
+  /usr/include/boost/type_traits/remove_all_extents.hpp \
+  /usr/include/boost/type_traits/remove_const.hpp \
+  /usr/include/boost/type_traits/remove_cv_ref.hpp \
+  /usr/include/boost/type_traits/remove_volatile.hpp \
+  /usr/include/boost/type_traits/type_identity.hpp \
+  /usr/include/boost/type_traits/integral_promotion.hpp \
+  /usr/include/boost/type_traits/promote.hpp \
+  /usr/include/c++/12/memory \
+  /usr/include/c++/12/bits/stl_raw_storage_iter.h \
+  /usr/include/c++/12/bits/align.h \
+  /usr/include/c++/12/bit \
+  /usr/include/c++/12/bits/unique_ptr.h \
+  /usr/include/c++/12/bits/shared_ptr.h \
+  /usr/include/c++/12/bits/shared_ptr_base.h \
+  /usr/include/c++/12/bits/allocated_ptr.h \
+  /usr/include/c++/12/ext/concurrence.h \
+  /usr/include/c++/12/bits/shared_ptr_atomic.h \
+  /usr/include/c++/12/backward/auto_ptr.h \
+  /usr/include/c++/12/bits/ranges_uninitialized.h \
+  /usr/include/c++/12/bits/uses_allocator_args.h \
+  /usr/include/c++/12/pstl/glue_memory_defs.h \
+  /usr/include/boost/url/ipv6_address.hpp \
+  /usr/include/boost/url/pct_string_view.hpp \
+  /usr/include/boost/url/encoding_opts.hpp \
+  /usr/include/boost/url/grammar/string_view_base.hpp \
+  /usr/include/c++/12/iterator \
+  /usr/include/c++/12/bits/stream_iterator.h \
+  /usr/include/boost/url/detail/url_impl.hpp \
+  /usr/include/boost/url/scheme.hpp \
+  /usr/include/c++/12/cinttypes \
+  /usr/include/inttypes.h \
+  /usr/include/boost/url/detail/parts_base.hpp \
+  /usr/include/boost/url/params_view.hpp \
+  /usr/include/boost/url/params_base.hpp \
+  /usr/include/boost/url/ignore_case.hpp \
+  /usr/include/boost/url/param.hpp \
+  /usr/include/boost/url/detail/optional_string.hpp \
+  /usr/include/boost/url/detail/params_iter_impl.hpp \
+  /usr/include/boost/url/impl/params_base.hpp \
+  /usr/include/boost/url/params_encoded_view.hpp \
+  /usr/include/boost/url/params_encoded_base.hpp \
+  /usr/include/boost/url/impl/params_encoded_base.hpp \
+  /usr/include/boost/url/segments_encoded_view.hpp \
+  /usr/include/boost/url/segments_encoded_base.hpp \
+  /usr/include/boost/url/impl/segments_encoded_base.hpp \
+  /usr/include/boost/url/detail/segments_iter_impl.hpp \
+  /usr/include/boost/url/segments_view.hpp \
+  /usr/include/boost/url/segments_base.hpp \
+  /usr/include/boost/url/impl/segments_base.hpp \
+  /usr/include/boost/url/url.hpp \
+  /usr/include/boost/url/url_base.hpp \
+  /usr/include/boost/url/params_encoded_ref.hpp \
+  /usr/include/boost/url/params_ref.hpp \
+  /usr/include/boost/url/segments_encoded_ref.hpp \
+  /usr/include/boost/url/segments_ref.hpp \
+  /usr/include/boost/url/impl/params_ref.hpp \
+  /usr/include/boost/url/detail/any_params_iter.hpp \
+  /usr/include/boost/url/grammar/recycled.hpp \
+  /usr/include/boost/url/grammar/detail/recycled.hpp \
+  /usr/include/boost/url/grammar/impl/recycled.hpp \
+  /usr/include/boost/url/impl/params_encoded_ref.hpp \
+  /usr/include/boost/url/impl/segments_ref.hpp \
+  /usr/include/boost/url/detail/any_segments_iter.hpp \
+  /usr/include/boost/url/impl/segments_encoded_ref.hpp \
+  /work/main/include/wba/sfv/parse.h \
+  /usr/include/c++/12/span \
+  /work/main/include/wba/sfv/value.h \
+  /work/main/include/wba/sfv/serialize.h
+
+lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o: /work/main/lib/profile/web_bot_auth.cc \
+  /usr/include/stdc-predef.h \
+  /work/main/include/wba/profile/web_bot_auth.h \
+  /usr/include/c++/12/cstdint \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/c++config.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/os_defines.h \
+  /usr/include/features.h \
+  /usr/include/features-time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wordsize.h \
+  /usr/include/x86_64-linux-gnu/bits/timesize.h \
+  /usr/include/x86_64-linux-gnu/sys/cdefs.h \
+  /usr/include/x86_64-linux-gnu/bits/long-double.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs.h \
+  /usr/include/x86_64-linux-gnu/gnu/stubs-64.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/cpu_defines.h \
+  /usr/include/c++/12/pstl/pstl_config.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h \
+  /usr/include/stdint.h \
+  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
+  /usr/include/x86_64-linux-gnu/bits/types.h \
+  /usr/include/x86_64-linux-gnu/bits/typesizes.h \
+  /usr/include/x86_64-linux-gnu/bits/time64.h \
+  /usr/include/x86_64-linux-gnu/bits/wchar.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-intn.h \
+  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
+  /usr/include/c++/12/functional \
+  /usr/include/c++/12/bits/stl_function.h \
+  /usr/include/c++/12/bits/move.h \
+  /usr/include/c++/12/type_traits \
+  /usr/include/c++/12/backward/binders.h \
+  /usr/include/c++/12/new \
+  /usr/include/c++/12/bits/exception.h \
+  /usr/include/c++/12/tuple \
+  /usr/include/c++/12/bits/stl_pair.h \
+  /usr/include/c++/12/bits/utility.h \
+  /usr/include/c++/12/compare \
+  /usr/include/c++/12/concepts \
+  /usr/include/c++/12/bits/uses_allocator.h \
+  /usr/include/c++/12/bits/invoke.h \
+  /usr/include/c++/12/bits/functional_hash.h \
+  /usr/include/c++/12/bits/hash_bytes.h \
+  /usr/include/c++/12/bits/refwrap.h \
+  /usr/include/c++/12/bits/std_function.h \
+  /usr/include/c++/12/typeinfo \
+  /usr/include/c++/12/bits/functexcept.h \
+  /usr/include/c++/12/bits/exception_defines.h \
+  /usr/include/c++/12/unordered_map \
+  /usr/include/c++/12/initializer_list \
+  /usr/include/c++/12/bits/allocator.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/c++allocator.h \
+  /usr/include/c++/12/bits/new_allocator.h \
+  /usr/include/c++/12/bits/memoryfwd.h \
+  /usr/include/c++/12/ext/alloc_traits.h \
+  /usr/include/c++/12/bits/alloc_traits.h \
+  /usr/include/c++/12/bits/stl_construct.h \
+  /usr/include/c++/12/bits/stl_iterator_base_types.h \
+  /usr/include/c++/12/bits/iterator_concepts.h \
+  /usr/include/c++/12/bits/ptr_traits.h \
+  /usr/include/c++/12/bits/ranges_cmp.h \
+  /usr/include/c++/12/bits/stl_iterator_base_funcs.h \
+  /usr/include/c++/12/bits/concept_check.h \
+  /usr/include/c++/12/debug/assertions.h \
+  /usr/include/c++/12/ext/numeric_traits.h \
+  /usr/include/c++/12/bits/cpp_type_traits.h \
+  /usr/include/c++/12/ext/type_traits.h \
+  /usr/include/c++/12/ext/aligned_buffer.h \
+  /usr/include/c++/12/bits/hashtable.h \
+  /usr/include/c++/12/bits/hashtable_policy.h \
+  /usr/include/c++/12/bits/stl_algobase.h \
+  /usr/include/c++/12/bits/stl_iterator.h \
+  /usr/include/c++/12/debug/debug.h \
+  /usr/include/c++/12/bits/predefined_ops.h \
+  /usr/include/c++/12/bits/enable_special_members.h \
+  /usr/include/c++/12/bits/node_handle.h \
+  /usr/include/c++/12/bits/unordered_map.h \
+  /usr/include/c++/12/bits/range_access.h \
+  /usr/include/c++/12/bits/erase_if.h \
+  /usr/include/c++/12/vector \
+  /usr/include/c++/12/bits/stl_uninitialized.h \
+  /usr/include/c++/12/bits/stl_vector.h \
+  /usr/include/c++/12/bits/stl_bvector.h \
+  /usr/include/c++/12/bits/vector.tcc \
+  /usr/include/c++/12/array \
+  /usr/include/c++/12/bits/stl_algo.h \
+  /usr/include/c++/12/bits/algorithmfwd.h \
+  /usr/include/c++/12/bits/stl_heap.h \
+  /usr/include/c++/12/bits/stl_tempbuf.h \
+  /usr/include/c++/12/bits/uniform_int_dist.h \
+  /usr/include/c++/12/cstdlib \
+  /usr/include/stdlib.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
+  /usr/include/x86_64-linux-gnu/bits/waitflags.h \
+  /usr/include/x86_64-linux-gnu/bits/waitstatus.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn.h \
+  /usr/include/x86_64-linux-gnu/bits/floatn-common.h \
+  /usr/include/x86_64-linux-gnu/bits/types/locale_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__locale_t.h \
+  /usr/include/x86_64-linux-gnu/sys/types.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clock_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/clockid_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/time_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/timer_t.h \
+  /usr/include/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endian.h \
+  /usr/include/x86_64-linux-gnu/bits/endianness.h \
+  /usr/include/x86_64-linux-gnu/bits/byteswap.h \
+  /usr/include/x86_64-linux-gnu/bits/uintn-identity.h \
+  /usr/include/x86_64-linux-gnu/sys/select.h \
+  /usr/include/x86_64-linux-gnu/bits/select.h \
+  /usr/include/x86_64-linux-gnu/bits/types/sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__sigset_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timeval.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_timespec.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h \
+  /usr/include/x86_64-linux-gnu/bits/thread-shared-types.h \
+  /usr/include/x86_64-linux-gnu/bits/pthreadtypes-arch.h \
+  /usr/include/x86_64-linux-gnu/bits/atomic_wide_counter.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_mutex.h \
+  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h \
+  /usr/include/alloca.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
+  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
+  /usr/include/c++/12/bits/std_abs.h \
+  /usr/include/c++/12/optional \
+  /usr/include/c++/12/exception \
+  /usr/include/c++/12/bits/exception_ptr.h \
+  /usr/include/c++/12/bits/cxxabi_init_exception.h \
+  /usr/include/c++/12/bits/nested_exception.h \
+  /usr/include/c++/12/string \
+  /usr/include/c++/12/bits/stringfwd.h \
+  /usr/include/c++/12/bits/char_traits.h \
+  /usr/include/c++/12/bits/postypes.h \
+  /usr/include/c++/12/cwchar \
+  /usr/include/wchar.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
+  /usr/include/x86_64-linux-gnu/bits/types/wint_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/mbstate_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
+  /usr/include/c++/12/bits/localefwd.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/c++locale.h \
+  /usr/include/c++/12/clocale \
+  /usr/include/locale.h \
+  /usr/include/x86_64-linux-gnu/bits/locale.h \
+  /usr/include/c++/12/iosfwd \
+  /usr/include/c++/12/cctype \
+  /usr/include/ctype.h \
+  /usr/include/c++/12/bits/ostream_insert.h \
+  /usr/include/c++/12/bits/cxxabi_forced.h \
+  /usr/include/c++/12/bits/basic_string.h \
+  /usr/include/c++/12/string_view \
+  /usr/include/c++/12/bits/ranges_base.h \
+  /usr/include/c++/12/bits/max_size_type.h \
+  /usr/include/c++/12/numbers \
+  /usr/include/c++/12/bits/string_view.tcc \
+  /usr/include/c++/12/ext/string_conversions.h \
+  /usr/include/c++/12/cstdio \
+  /usr/include/stdio.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/__fpos64_t.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_FILE.h \
+  /usr/include/x86_64-linux-gnu/bits/types/cookie_io_functions_t.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/stdio.h \
+  /usr/include/c++/12/cerrno \
+  /usr/include/errno.h \
+  /usr/include/x86_64-linux-gnu/bits/errno.h \
+  /usr/include/linux/errno.h \
+  /usr/include/x86_64-linux-gnu/asm/errno.h \
+  /usr/include/asm-generic/errno.h \
+  /usr/include/asm-generic/errno-base.h \
+  /usr/include/x86_64-linux-gnu/bits/types/error_t.h \
+  /usr/include/c++/12/bits/charconv.h \
+  /usr/include/c++/12/bits/basic_string.tcc \
+  /work/main/include/wba/crypto/key.h \
+  /usr/include/c++/12/memory \
+  /usr/include/c++/12/bits/stl_raw_storage_iter.h \
+  /usr/include/c++/12/bits/align.h \
+  /usr/include/c++/12/bit \
+  /usr/include/c++/12/bits/unique_ptr.h \
+  /usr/include/c++/12/ostream \
+  /usr/include/c++/12/ios \
+  /usr/include/c++/12/bits/ios_base.h \
+  /usr/include/c++/12/ext/atomicity.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/gthr.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h \
+  /usr/include/pthread.h \
+  /usr/include/sched.h \
+  /usr/include/x86_64-linux-gnu/bits/sched.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_sched_param.h \
+  /usr/include/x86_64-linux-gnu/bits/cpu-set.h \
+  /usr/include/time.h \
+  /usr/include/x86_64-linux-gnu/bits/time.h \
+  /usr/include/x86_64-linux-gnu/bits/timex.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_tm.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_itimerspec.h \
+  /usr/include/x86_64-linux-gnu/bits/setjmp.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct___jmp_buf_tag.h \
+  /usr/include/x86_64-linux-gnu/bits/pthread_stack_min-dynamic.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/atomic_word.h \
+  /usr/include/x86_64-linux-gnu/sys/single_threaded.h \
+  /usr/include/c++/12/bits/locale_classes.h \
+  /usr/include/c++/12/bits/locale_classes.tcc \
+  /usr/include/c++/12/system_error \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/error_constants.h \
+  /usr/include/c++/12/stdexcept \
+  /usr/include/c++/12/streambuf \
+  /usr/include/c++/12/bits/streambuf.tcc \
+  /usr/include/c++/12/bits/basic_ios.h \
+  /usr/include/c++/12/bits/locale_facets.h \
+  /usr/include/c++/12/cwctype \
+  /usr/include/wctype.h \
+  /usr/include/x86_64-linux-gnu/bits/wctype-wchar.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/ctype_base.h \
+  /usr/include/c++/12/bits/streambuf_iterator.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/ctype_inline.h \
+  /usr/include/c++/12/bits/locale_facets.tcc \
+  /usr/include/c++/12/bits/basic_ios.tcc \
+  /usr/include/c++/12/bits/ostream.tcc \
+  /usr/include/c++/12/bits/shared_ptr.h \
+  /usr/include/c++/12/bits/shared_ptr_base.h \
+  /usr/include/c++/12/bits/allocated_ptr.h \
+  /usr/include/c++/12/ext/concurrence.h \
+  /usr/include/c++/12/bits/shared_ptr_atomic.h \
+  /usr/include/c++/12/bits/atomic_base.h \
+  /usr/include/c++/12/bits/atomic_lockfree_defines.h \
+  /usr/include/c++/12/bits/atomic_wait.h \
+  /usr/include/c++/12/climits \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/limits.h \
+  /usr/lib/gcc/x86_64-linux-gnu/12/include/syslimits.h \
+  /usr/include/limits.h \
+  /usr/include/x86_64-linux-gnu/bits/posix1_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/local_lim.h \
+  /usr/include/linux/limits.h \
+  /usr/include/x86_64-linux-gnu/bits/posix2_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/xopen_lim.h \
+  /usr/include/x86_64-linux-gnu/bits/uio_lim.h \
+  /usr/include/unistd.h \
+  /usr/include/x86_64-linux-gnu/bits/posix_opt.h \
+  /usr/include/x86_64-linux-gnu/bits/environments.h \
+  /usr/include/x86_64-linux-gnu/bits/confname.h \
+  /usr/include/x86_64-linux-gnu/bits/getopt_posix.h \
+  /usr/include/x86_64-linux-gnu/bits/getopt_core.h \
+  /usr/include/x86_64-linux-gnu/bits/unistd_ext.h \
+  /usr/include/linux/close_range.h \
+  /usr/include/syscall.h \
+  /usr/include/x86_64-linux-gnu/sys/syscall.h \
+  /usr/include/x86_64-linux-gnu/asm/unistd.h \
+  /usr/include/x86_64-linux-gnu/asm/unistd_64.h \
+  /usr/include/x86_64-linux-gnu/bits/syscall.h \
+  /usr/include/c++/12/bits/std_mutex.h \
+  /usr/include/c++/12/backward/auto_ptr.h \
+  /usr/include/c++/12/bits/ranges_uninitialized.h \
+  /usr/include/c++/12/bits/ranges_algobase.h \
+  /usr/include/c++/12/bits/uses_allocator_args.h \
+  /usr/include/c++/12/pstl/glue_memory_defs.h \
+  /usr/include/c++/12/pstl/execution_defs.h \
+  /usr/include/nlohmann/json_fwd.hpp \
+  /usr/include/c++/12/map \
+  /usr/include/c++/12/bits/stl_tree.h \
+  /usr/include/c++/12/bits/stl_map.h \
+  /usr/include/c++/12/bits/stl_multimap.h \
+  /usr/include/nlohmann/detail/abi_macros.hpp \
+  /work/main/include/wba/crypto/algorithm.h \
+  /work/main/include/wba/result.h \
+  /usr/include/c++/12/utility \
+  /usr/include/c++/12/bits/stl_relops.h \
+  /usr/include/c++/12/variant \
+  /usr/include/c++/12/bits/parse_numbers.h \
+  /work/main/include/wba/http/message.h \
+  /work/main/include/wba/http/fields.h \
+  /work/main/include/wba/http/target.h \
+  /work/main/include/wba/profile/signature_agent.h \
+  /work/main/include/wba/sig/component.h \
+  /work/main/include/wba/sfv/value.h \
+  /work/main/include/wba/sig/signature_fields.h \
+  /work/main/include/wba/sig/signature_params.h \
+  /work/main/include/wba/sig/verifier.h \
+  /usr/include/c++/12/algorithm \
+  /usr/include/c++/12/bits/ranges_algo.h \
+  /usr/include/c++/12/bits/ranges_util.h \
+  /usr/include/c++/12/pstl/glue_algorithm_defs.h \
+  /work/main/include/wba/crypto/random.h \
+  /usr/include/c++/12/cstddef \
+  /work/main/include/wba/encoding/base64.h \
+  /work/main/include/wba/sfv/parse.h \
+  /usr/include/c++/12/span \
+  /work/main/include/wba/sfv/serialize.h \
+  /work/main/include/wba/sig/signer.h
+
 lib/CMakeFiles/webbotauth.dir/result.cc.o: /work/main/lib/result.cc \
   /usr/include/stdc-predef.h \
   /work/main/include/wba/result.h \
@@ -3188,10 +4089,9 @@ lib/CMakeFiles/webbotauth.dir/result.cc.o: /work/main/lib/result.cc \
   /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
   /usr/include/x86_64-linux-gnu/bits/stdlib-float.h \
   /usr/include/c++/12/bits/std_abs.h \
-  /usr/include/c++/12/string \
+  /usr/include/c++/12/iosfwd \
   /usr/include/c++/12/bits/stringfwd.h \
   /usr/include/c++/12/bits/memoryfwd.h \
-  /usr/include/c++/12/bits/char_traits.h \
   /usr/include/c++/12/bits/postypes.h \
   /usr/include/c++/12/cwchar \
   /usr/include/wchar.h \
@@ -3202,6 +4102,8 @@ lib/CMakeFiles/webbotauth.dir/result.cc.o: /work/main/lib/result.cc \
   /usr/include/x86_64-linux-gnu/bits/types/__mbstate_t.h \
   /usr/include/x86_64-linux-gnu/bits/types/__FILE.h \
   /usr/include/x86_64-linux-gnu/bits/types/FILE.h \
+  /usr/include/c++/12/string \
+  /usr/include/c++/12/bits/char_traits.h \
   /usr/include/c++/12/type_traits \
   /usr/include/c++/12/compare \
   /usr/include/c++/12/concepts \
@@ -3231,7 +4133,6 @@ lib/CMakeFiles/webbotauth.dir/result.cc.o: /work/main/lib/result.cc \
   /usr/include/c++/12/clocale \
   /usr/include/locale.h \
   /usr/include/x86_64-linux-gnu/bits/locale.h \
-  /usr/include/c++/12/iosfwd \
   /usr/include/c++/12/cctype \
   /usr/include/ctype.h \
   /usr/include/c++/12/bits/ostream_insert.h \
@@ -3283,7 +4184,51 @@ lib/CMakeFiles/webbotauth.dir/result.cc.o: /work/main/lib/result.cc \
   /usr/include/c++/12/bits/stl_relops.h \
   /usr/include/c++/12/variant \
   /usr/include/c++/12/bits/enable_special_members.h \
-  /usr/include/c++/12/bits/parse_numbers.h
+  /usr/include/c++/12/bits/parse_numbers.h \
+  /usr/include/c++/12/ostream \
+  /usr/include/c++/12/ios \
+  /usr/include/c++/12/exception \
+  /usr/include/c++/12/bits/exception_ptr.h \
+  /usr/include/c++/12/bits/cxxabi_init_exception.h \
+  /usr/include/c++/12/typeinfo \
+  /usr/include/c++/12/bits/nested_exception.h \
+  /usr/include/c++/12/bits/ios_base.h \
+  /usr/include/c++/12/ext/atomicity.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/gthr.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/gthr-default.h \
+  /usr/include/pthread.h \
+  /usr/include/sched.h \
+  /usr/include/x86_64-linux-gnu/bits/sched.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_sched_param.h \
+  /usr/include/x86_64-linux-gnu/bits/cpu-set.h \
+  /usr/include/time.h \
+  /usr/include/x86_64-linux-gnu/bits/time.h \
+  /usr/include/x86_64-linux-gnu/bits/timex.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_tm.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct_itimerspec.h \
+  /usr/include/x86_64-linux-gnu/bits/setjmp.h \
+  /usr/include/x86_64-linux-gnu/bits/types/struct___jmp_buf_tag.h \
+  /usr/include/x86_64-linux-gnu/bits/pthread_stack_min-dynamic.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/atomic_word.h \
+  /usr/include/x86_64-linux-gnu/sys/single_threaded.h \
+  /usr/include/c++/12/bits/locale_classes.h \
+  /usr/include/c++/12/bits/locale_classes.tcc \
+  /usr/include/c++/12/system_error \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/error_constants.h \
+  /usr/include/c++/12/stdexcept \
+  /usr/include/c++/12/streambuf \
+  /usr/include/c++/12/bits/streambuf.tcc \
+  /usr/include/c++/12/bits/basic_ios.h \
+  /usr/include/c++/12/bits/locale_facets.h \
+  /usr/include/c++/12/cwctype \
+  /usr/include/wctype.h \
+  /usr/include/x86_64-linux-gnu/bits/wctype-wchar.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/ctype_base.h \
+  /usr/include/c++/12/bits/streambuf_iterator.h \
+  /usr/include/x86_64-linux-gnu/c++/12/bits/ctype_inline.h \
+  /usr/include/c++/12/bits/locale_facets.tcc \
+  /usr/include/c++/12/bits/basic_ios.tcc \
+  /usr/include/c++/12/bits/ostream.tcc
 
 lib/CMakeFiles/webbotauth.dir/sfv/parser.cc.o: /work/main/lib/sfv/parser.cc \
   /usr/include/stdc-predef.h \
@@ -5790,15 +6735,9 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
   /work/main/include/wba/sig/signer.h
 
 
-/work/main/include/wba/sig/verifier.h:
-
 /usr/include/c++/12/chrono:
 
-/work/main/include/wba/sig/signer.h:
-
 /work/main/lib/sig/signer.cc:
-
-/work/main/include/wba/sig/signature_fields.h:
 
 /work/main/lib/sig/signature_base.cc:
 
@@ -5823,6 +6762,30 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 /work/main/lib/sfv/parser.cc:
 
 /work/main/lib/result.cc:
+
+/work/main/include/wba/sig/signer.h:
+
+/work/main/include/wba/sig/verifier.h:
+
+/work/main/include/wba/sig/signature_fields.h:
+
+/usr/include/boost/url/impl/segments_encoded_ref.hpp:
+
+/usr/include/boost/url/detail/any_segments_iter.hpp:
+
+/usr/include/boost/url/impl/segments_ref.hpp:
+
+/usr/include/boost/url/grammar/detail/recycled.hpp:
+
+/usr/include/boost/url/detail/any_params_iter.hpp:
+
+/usr/include/boost/url/impl/params_ref.hpp:
+
+/usr/include/boost/url/params_ref.hpp:
+
+/usr/include/boost/url/params_encoded_ref.hpp:
+
+/work/main/include/wba/profile/signature_agent.h:
 
 /work/main/include/wba/jose/thumbprint.h:
 
@@ -6082,6 +7045,8 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/boost/mp11/detail/mp_with_index.hpp:
 
+/usr/include/boost/url/impl/params_encoded_ref.hpp:
+
 /usr/include/boost/mp11/detail/mp_map_find.hpp:
 
 /usr/include/boost/mp11/detail/mp_remove_if.hpp:
@@ -6230,6 +7195,8 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/openssl/lhash.h:
 
+/usr/include/boost/url/segments_encoded_ref.hpp:
+
 /usr/include/openssl/bioerr.h:
 
 /usr/include/openssl/bio.h:
@@ -6269,6 +7236,8 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 /work/main/include/wba/sfv/value.h:
 
 /usr/include/c++/12/tr1/poly_laguerre.tcc:
+
+/work/main/lib/profile/web_bot_auth.cc:
 
 /work/main/lib/crypto/hash.h:
 
@@ -6341,6 +7310,8 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 /usr/include/c++/12/bits/streambuf.tcc:
 
 /usr/include/c++/12/bits/enable_special_members.h:
+
+/usr/include/boost/url/segments_ref.hpp:
 
 /usr/include/boost/core/detail/string_view.hpp:
 
@@ -6469,6 +7440,8 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 /usr/include/boost/type_traits/conditional.hpp:
 
 /usr/include/x86_64-linux-gnu/bits/types/mbstate_t.h:
+
+/work/main/lib/profile/signature_agent.cc:
 
 /usr/include/c++/12/bits/ptr_traits.h:
 
@@ -6676,9 +7649,9 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/c++/12/bits/algorithmfwd.h:
 
-/usr/include/nlohmann/detail/string_concat.hpp:
-
 /usr/include/sodium/crypto_aead_xchacha20poly1305.h:
+
+/usr/include/nlohmann/detail/string_concat.hpp:
 
 /work/main/include/wba/http/fields.h:
 
@@ -6770,6 +7743,8 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/c++/12/bits/ostream_insert.h:
 
+/usr/include/boost/url/url.hpp:
+
 /usr/include/openssl/core.h:
 
 /usr/include/boost/type_traits/add_const.hpp:
@@ -6812,9 +7787,9 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/x86_64-linux-gnu/bits/pthreadtypes.h:
 
-/usr/include/c++/12/functional:
-
 /usr/include/sodium/crypto_scalarmult.h:
+
+/usr/include/c++/12/functional:
 
 /usr/include/c++/12/bits/node_handle.h:
 
@@ -6864,11 +7839,11 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/locale.h:
 
-/usr/include/c++/12/bits/fs_path.h:
-
 /usr/include/boost/type_traits/is_list_constructible.hpp:
 
 /usr/include/sodium/crypto_verify_16.h:
+
+/usr/include/c++/12/bits/fs_path.h:
 
 /usr/include/c++/12/bits/stl_function.h:
 
@@ -6958,6 +7933,8 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/sodium/crypto_aead_aes256gcm.h:
 
+/work/main/include/wba/profile/web_bot_auth.h:
+
 /usr/include/boost/type_traits/is_same.hpp:
 
 /usr/include/boost/url/host_type.hpp:
@@ -7038,9 +8015,141 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/strings.h:
 
-/work/main/include/wba/encoding/base64.h:
+/usr/include/boost/type_traits/has_less.hpp:
 
-/usr/include/nlohmann/json.hpp:
+/usr/include/openssl/core_names.h:
+
+/usr/include/c++/12/cstdarg:
+
+/usr/include/nlohmann/detail/json_pointer.hpp:
+
+/usr/include/boost/type_traits/has_post_decrement.hpp:
+
+/usr/include/openssl/rsa.h:
+
+/usr/include/boost/type_traits/has_divides.hpp:
+
+/usr/include/c++/12/bits/slice_array.h:
+
+/usr/include/openssl/rsaerr.h:
+
+/usr/include/boost/system/detail/system_category_impl.hpp:
+
+/usr/include/sodium/crypto_generichash_blake2b.h:
+
+/usr/include/c++/12/numeric:
+
+/usr/include/nlohmann/detail/output/binary_writer.hpp:
+
+/usr/include/sodium/export.h:
+
+/usr/include/sodium/core.h:
+
+/usr/include/boost/type_traits/has_new_operator.hpp:
+
+/usr/include/boost/mp11/detail/mp_min_element.hpp:
+
+/work/main/lib/http/target.cc:
+
+/usr/include/boost/url/error.hpp:
+
+/usr/include/sodium/crypto_auth.h:
+
+/usr/include/x86_64-linux-gnu/bits/endian.h:
+
+/usr/include/x86_64-linux-gnu/bits/mathcalls.h:
+
+/usr/include/sodium/crypto_auth_hmacsha512256.h:
+
+/usr/include/sodium/crypto_box_curve25519xsalsa20poly1305.h:
+
+/usr/include/c++/12/bits/fs_fwd.h:
+
+/usr/include/boost/type_traits/has_bit_and.hpp:
+
+/usr/include/sodium/crypto_auth_hmacsha256.h:
+
+/usr/include/sodium/crypto_box.h:
+
+/usr/include/c++/12/ratio:
+
+/usr/include/sodium/crypto_generichash.h:
+
+/usr/include/sodium/crypto_hash.h:
+
+/usr/include/sodium/crypto_kx.h:
+
+/usr/include/sodium/crypto_box_curve25519xchacha20poly1305.h:
+
+/usr/include/c++/12/bits/valarray_array.tcc:
+
+/usr/include/boost/type_traits/has_nothrow_constructor.hpp:
+
+/usr/include/sodium/crypto_pwhash_argon2i.h:
+
+/usr/include/sodium/crypto_verify_32.h:
+
+/usr/include/sodium/crypto_pwhash_argon2id.h:
+
+/usr/include/x86_64-linux-gnu/bits/types.h:
+
+/usr/include/sodium/crypto_secretstream_xchacha20poly1305.h:
+
+/usr/include/c++/12/bits/stl_tree.h:
+
+/usr/include/sodium/crypto_stream_chacha20.h:
+
+/usr/include/x86_64-linux-gnu/bits/thread-shared-types.h:
+
+/usr/include/libintl.h:
+
+/usr/include/c++/12/bits/sstream.tcc:
+
+/usr/include/sodium/crypto_shorthash_siphash24.h:
+
+/usr/include/boost/url/grammar/impl/recycled.hpp:
+
+/usr/include/sodium/crypto_sign.h:
+
+/usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h:
+
+/usr/include/openssl/macros.h:
+
+/usr/include/boost/system/is_error_code_enum.hpp:
+
+/usr/include/sodium/crypto_sign_ed25519.h:
+
+/usr/include/c++/12/bits/uniform_int_dist.h:
+
+/usr/include/sodium/crypto_hash_sha512.h:
+
+/usr/include/sodium/crypto_stream.h:
+
+/usr/include/boost/type_traits/has_post_increment.hpp:
+
+/usr/include/nlohmann/detail/meta/std_fs.hpp:
+
+/usr/include/sodium/crypto_stream_salsa20.h:
+
+/usr/include/sodium/randombytes.h:
+
+/usr/include/sodium/randombytes_internal_random.h:
+
+/usr/include/boost/config/detail/suffix.hpp:
+
+/usr/include/boost/type_traits/is_copy_assignable.hpp:
+
+/usr/include/sodium/randombytes_sysrandom.h:
+
+/usr/include/sodium/utils.h:
+
+/usr/include/boost/config/detail/select_platform_config.hpp:
+
+/usr/include/boost/type_traits/negation.hpp:
+
+/usr/include/boost/type_traits/detail/has_binary_operator.hpp:
+
+/usr/include/sodium/crypto_scalarmult_ed25519.h:
 
 /usr/include/c++/12/bits/std_function.h:
 
@@ -7050,11 +8159,15 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/nlohmann/thirdparty/hedley/hedley.hpp:
 
-/usr/include/boost/type_traits/negation.hpp:
+/usr/include/sodium/crypto_pwhash_scryptsalsa208sha256.h:
 
-/usr/include/boost/type_traits/detail/has_binary_operator.hpp:
+/usr/include/boost/url/url_view_base.hpp:
 
-/usr/include/sodium/crypto_scalarmult_ed25519.h:
+/usr/include/sodium/crypto_stream_salsa2012.h:
+
+/work/main/include/wba/encoding/base64.h:
+
+/usr/include/nlohmann/json.hpp:
 
 /usr/include/boost/type_traits/has_bit_or_assign.hpp:
 
@@ -7071,14 +8184,6 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 /usr/include/c++/12/bits/hashtable_policy.h:
 
 /usr/include/c++/12/bits/unordered_map.h:
-
-/usr/include/c++/12/numeric:
-
-/usr/include/openssl/rsaerr.h:
-
-/usr/include/boost/system/detail/system_category_impl.hpp:
-
-/usr/include/sodium/crypto_generichash_blake2b.h:
 
 /usr/include/c++/12/bits/stl_numeric.h:
 
@@ -7108,10 +8213,6 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/x86_64-linux-gnu/bits/math-vector.h:
 
-/usr/include/sodium/crypto_box_curve25519xsalsa20poly1305.h:
-
-/usr/include/c++/12/bits/fs_fwd.h:
-
 /usr/include/boost/mp11/detail/mp_plus.hpp:
 
 /usr/include/x86_64-linux-gnu/bits/fp-logb.h:
@@ -7123,20 +8224,6 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 /usr/include/c++/12/bits/locale_classes.tcc:
 
 /usr/include/boost/config/workaround.hpp:
-
-/usr/include/x86_64-linux-gnu/bits/mathcalls-helper-functions.h:
-
-/usr/include/sodium/crypto_sign.h:
-
-/usr/include/openssl/macros.h:
-
-/usr/include/boost/system/is_error_code_enum.hpp:
-
-/usr/include/x86_64-linux-gnu/bits/endian.h:
-
-/usr/include/x86_64-linux-gnu/bits/mathcalls.h:
-
-/usr/include/sodium/crypto_auth.h:
 
 /usr/include/boost/type_traits/has_plus_assign.hpp:
 
@@ -7172,19 +8259,19 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/c++/12/tr1/legendre_function.tcc:
 
-/usr/include/c++/12/bits/valarray_array.tcc:
+/usr/include/sodium.h:
 
-/usr/include/sodium/crypto_kx.h:
+/usr/include/c++/12/tr1/poly_hermite.tcc:
 
-/usr/include/sodium/crypto_box_curve25519xchacha20poly1305.h:
+/usr/include/boost/type_traits/integral_promotion.hpp:
 
-/usr/include/boost/type_traits/has_divides.hpp:
+/usr/include/c++/12/climits:
 
-/usr/include/c++/12/bits/slice_array.h:
+/usr/include/sodium/crypto_hash_sha256.h:
 
-/usr/include/boost/type_traits/has_post_decrement.hpp:
+/work/main/lib/crypto/sodium_init.cc:
 
-/usr/include/openssl/rsa.h:
+/usr/include/c++/12/bits/valarray_after.h:
 
 /usr/include/c++/12/bits/mask_array.h:
 
@@ -7201,6 +8288,10 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 /usr/include/boost/type_traits/is_integral.hpp:
 
 /work/main/include/wba/crypto/random.h:
+
+/usr/include/sodium/crypto_stream_xsalsa20.h:
+
+/usr/include/c++/12/version:
 
 /usr/include/boost/type_traits/enable_if.hpp:
 
@@ -7230,16 +8321,6 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/x86_64-linux-gnu/c++/12/bits/time_members.h:
 
-/usr/include/x86_64-linux-gnu/bits/thread-shared-types.h:
-
-/usr/include/libintl.h:
-
-/usr/include/c++/12/bits/sstream.tcc:
-
-/usr/include/c++/12/bits/stl_tree.h:
-
-/usr/include/sodium/crypto_stream_chacha20.h:
-
 /usr/include/c++/12/bits/locale_facets_nonio.tcc:
 
 /usr/include/boost/type_traits/add_cv.hpp:
@@ -7266,23 +8347,23 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/nlohmann/detail/input/lexer.hpp:
 
+/usr/include/boost/type_traits/make_signed.hpp:
+
+/usr/include/sodium/crypto_scalarmult_curve25519.h:
+
+/usr/include/nlohmann/detail/input/parser.hpp:
+
+/usr/include/boost/url/grammar/recycled.hpp:
+
 /usr/include/nlohmann/detail/iterators/internal_iterator.hpp:
 
-/usr/include/c++/12/cstdarg:
-
-/usr/include/nlohmann/detail/json_pointer.hpp:
-
-/usr/include/boost/type_traits/has_less.hpp:
-
-/usr/include/openssl/core_names.h:
-
-/usr/include/nlohmann/detail/output/binary_writer.hpp:
-
-/usr/include/c++/12/tr1/poly_hermite.tcc:
-
-/usr/include/sodium.h:
-
 /usr/include/nlohmann/detail/output/output_adapters.hpp:
+
+/usr/include/sodium/crypto_core_ed25519.h:
+
+/usr/include/sodium/crypto_stream_salsa208.h:
+
+/usr/include/nlohmann/detail/output/serializer.hpp:
 
 /usr/include/boost/mp11/detail/mp_void.hpp:
 
@@ -7294,105 +8375,7 @@ lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o: /work/main/lib/sig/verifier.cc 
 
 /usr/include/nlohmann/detail/macro_unscope.hpp:
 
-/usr/include/sodium/export.h:
-
-/usr/include/sodium/core.h:
-
-/usr/include/boost/type_traits/has_new_operator.hpp:
-
-/usr/include/boost/mp11/detail/mp_min_element.hpp:
-
-/work/main/lib/http/target.cc:
-
-/usr/include/boost/url/error.hpp:
-
-/usr/include/sodium/crypto_auth_hmacsha512256.h:
-
-/usr/include/boost/type_traits/has_bit_and.hpp:
-
-/usr/include/sodium/crypto_auth_hmacsha256.h:
-
-/usr/include/boost/type_traits/integral_promotion.hpp:
-
-/usr/include/c++/12/climits:
-
-/work/main/lib/crypto/sodium_init.cc:
-
-/usr/include/c++/12/bits/valarray_after.h:
-
-/usr/include/sodium/crypto_hash_sha256.h:
-
-/usr/include/sodium/crypto_box.h:
-
-/usr/include/c++/12/version:
-
-/usr/include/sodium/crypto_stream_xsalsa20.h:
-
-/usr/include/c++/12/ratio:
-
-/usr/include/sodium/crypto_generichash.h:
-
-/usr/include/sodium/crypto_hash.h:
-
-/usr/include/boost/type_traits/has_nothrow_constructor.hpp:
-
-/usr/include/sodium/crypto_pwhash_argon2i.h:
-
-/usr/include/sodium/crypto_verify_32.h:
-
-/usr/include/sodium/crypto_pwhash_argon2id.h:
-
-/usr/include/boost/type_traits/make_signed.hpp:
-
-/usr/include/nlohmann/detail/input/parser.hpp:
-
-/usr/include/sodium/crypto_scalarmult_curve25519.h:
-
-/usr/include/x86_64-linux-gnu/bits/types.h:
-
-/usr/include/sodium/crypto_secretstream_xchacha20poly1305.h:
-
-/usr/include/sodium/crypto_shorthash_siphash24.h:
-
-/usr/include/sodium/crypto_sign_ed25519.h:
-
-/usr/include/c++/12/bits/uniform_int_dist.h:
-
-/usr/include/sodium/crypto_hash_sha512.h:
-
-/usr/include/sodium/crypto_stream.h:
-
-/usr/include/boost/type_traits/has_post_increment.hpp:
-
-/usr/include/nlohmann/detail/meta/std_fs.hpp:
-
-/usr/include/sodium/crypto_stream_salsa20.h:
-
-/usr/include/sodium/randombytes.h:
-
-/usr/include/sodium/randombytes_internal_random.h:
-
-/usr/include/boost/config/detail/suffix.hpp:
-
-/usr/include/boost/type_traits/is_copy_assignable.hpp:
-
-/usr/include/sodium/randombytes_sysrandom.h:
-
-/usr/include/sodium/utils.h:
-
-/usr/include/boost/config/detail/select_platform_config.hpp:
-
-/usr/include/sodium/crypto_pwhash_scryptsalsa208sha256.h:
-
-/usr/include/boost/url/url_view_base.hpp:
-
-/usr/include/sodium/crypto_stream_salsa2012.h:
-
-/usr/include/sodium/crypto_core_ed25519.h:
-
-/usr/include/nlohmann/detail/output/serializer.hpp:
-
-/usr/include/sodium/crypto_stream_salsa208.h:
+/usr/include/boost/url/url_base.hpp:
 
 /work/main/lib/crypto/openssl_ptr.h:
 
