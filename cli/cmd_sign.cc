@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "wba/profile/web_bot_auth.h"
 #include "wba/sig/component.h"
 #include "wba/sig/signature_base.h"
 #include "wba/sig/signer.h"
@@ -26,8 +27,17 @@ LF or CRLF; "-" reads standard input).
 constexpr const char* kSignHelp = R"(Usage: wba sign --key PRIVATE.jwk [--label sig1] [--components LIST]
                 [--created T] [--expires T] [--nonce N] [--tag T] [--keyid ID]
                 [--signature-input MEMBER] [--key-alg ALG] [--scheme S] [--request REQ] MESSAGE
+       wba sign --profile web-bot-auth --key PRIVATE.jwk --signature-agent URL
+                [--legacy-signature-agent] [--label sig1] [--components EXTRA]
+                [--created T] [--expires T | --lifetime S] [--nonce N | --no-nonce] MESSAGE
 
 Prints MESSAGE with Signature-Input and Signature added.
+  --profile P         rfc9421 (default): plain RFC 9421. web-bot-auth: also adds Signature-Agent
+                      and applies the profile: covers "@authority" and the Signature-Agent
+                      member (then EXTRA components), tag "web-bot-auth", keyid = thumbprint,
+                      expires = created + 60 s (at most 24 h), a 64-byte random nonce
+  --signature-agent URL      the agent's key directory (web-bot-auth)
+  --legacy-signature-agent   send the legacy String form ("URL") instead of label="URL"
   --components LIST   default: "@method" "@authority" "@path" (plus "content-digest" when the
                       message has one) for requests, "@status" for responses
   --created T         default: now; --keyid default: the key's RFC 7638 thumbprint;
@@ -73,6 +83,67 @@ std::vector<sig::ComponentId> default_components(const http::Message& msg) {
   return out;
 }
 
+int sign_web_bot_auth(const Args& args) {
+  for (const char* fixed : {"signature-input", "tag", "keyid", "request"}) {
+    if (args.has(fixed)) {
+      return usage_error("sign", std::string("--") + fixed +
+                                     " does not go with --profile web-bot-auth (the profile sets it)");
+    }
+  }
+  if (args.positional().size() != 1) return usage_error("sign", "give exactly one MESSAGE file");
+  auto key_path = args.get("key");
+  if (!key_path) return usage_error("sign", "--key PRIVATE.jwk is required");
+  auto agent = args.get("signature-agent");
+  if (!agent) return usage_error("sign", "--signature-agent URL is required with --profile web-bot-auth");
+  auto key = load_signing_key(args, *key_path);
+  if (!key) return usage_error("sign", key.error().message());
+  const std::string& path = args.positional()[0];
+  auto text = read_file(path);
+  if (!text) return usage_error("sign", text.error().message());
+  auto msg = load_message(args, path);
+  if (!msg) return usage_error("sign", msg.error().message());
+  auto* request = std::get_if<http::Request>(&*msg);
+  if (!request) return usage_error("sign", "'" + path + "' is not a request");
+
+  profile::AgentSignOptions o;
+  o.signature_agent = *agent;
+  if (args.has("legacy-signature-agent")) o.form = profile::SignatureAgentForm::legacy_string;
+  o.label = args.get("label").value_or("sig1");
+  if (auto c = args.get("components")) {
+    auto ids = sig::parse_component_list(*c);
+    if (!ids) return usage_error("sign", "--components: " + ids.error().message());
+    o.extra_components = std::move(ids).value();
+  }
+  if (auto c = args.get("created")) {
+    auto t = parse_int("created", *c);
+    if (!t) return usage_error("sign", t.error().detail);
+    o.created = *t;
+  }
+  if (args.has("expires") && args.has("lifetime")) {
+    return usage_error("sign", "give --expires or --lifetime, not both");
+  }
+  if (auto e = args.get("expires")) {
+    auto t = parse_int("expires", *e);
+    if (!t) return usage_error("sign", t.error().detail);
+    if (!o.created) o.created = sig::unix_now();
+    o.lifetime = *t - *o.created;
+  }
+  if (auto l = args.get("lifetime")) {
+    auto t = parse_int("lifetime", *l);
+    if (!t) return usage_error("sign", t.error().detail);
+    o.lifetime = *t;
+  }
+  if (args.has("nonce") && args.has("no-nonce")) {
+    return usage_error("sign", "give --nonce or --no-nonce, not both");
+  }
+  o.nonce = args.get("nonce");
+  o.include_nonce = !args.has("no-nonce");
+  auto signed_ = profile::sign_request(*request, *key, o);
+  if (!signed_) return usage_error("sign", signed_.error().message());
+  std::cout << print_message(*msg, *text);
+  return kExitOk;
+}
+
 }  // namespace
 
 int cmd_base(const std::vector<std::string>& argv) {
@@ -111,12 +182,23 @@ int cmd_base(const std::vector<std::string>& argv) {
 int cmd_sign(const std::vector<std::string>& argv) {
   Args args(argv);
   if (auto s = args.parse({"key", "label", "components", "signature-input", "created", "expires",
-                           "nonce", "tag", "keyid", "key-alg", "scheme", "request"},
-                          {});
+                           "nonce", "tag", "keyid", "key-alg", "scheme", "request", "profile",
+                           "signature-agent", "lifetime"},
+                          {"legacy-signature-agent", "no-nonce"});
       !s) {
     return usage_error("sign", s.error().detail);
   }
   if (args.has("help")) return std::cout << kSignHelp, kExitOk;
+  std::string profile = args.get("profile").value_or("rfc9421");
+  if (profile == "web-bot-auth") return sign_web_bot_auth(args);
+  if (profile != "rfc9421") {
+    return usage_error("sign", "--profile: unknown profile '" + profile + "' (rfc9421, web-bot-auth)");
+  }
+  for (const char* only_wba : {"signature-agent", "legacy-signature-agent", "lifetime", "no-nonce"}) {
+    if (args.has(only_wba)) {
+      return usage_error("sign", std::string("--") + only_wba + " needs --profile web-bot-auth");
+    }
+  }
   if (args.positional().size() != 1) return usage_error("sign", "give exactly one MESSAGE file");
   auto key_path = args.get("key");
   if (!key_path) return usage_error("sign", "--key PRIVATE.jwk is required");

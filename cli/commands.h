@@ -12,5 +12,6 @@ int cmd_thumbprint(const std::vector<std::string>& args);
 int cmd_base(const std::vector<std::string>& args);
 int cmd_sign(const std::vector<std::string>& args);
 int cmd_verify(const std::vector<std::string>& args);
+int cmd_directory(const std::vector<std::string>& args);
 
 }  // namespace wba::cli

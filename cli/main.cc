@@ -17,6 +17,7 @@ Commands:
   base         print the signature base of a message
   sign         add a signature to a message
   verify       verify the signatures of a message (JSON verdict)
+  directory    print a signed key directory response for keys
 
 Run 'wba COMMAND --help' for a command's options. Exit codes: 0 success, 1 verification failed,
 2 usage error or unreadable input.
@@ -39,5 +40,6 @@ int main(int argc, char** argv) {
   if (command == "base") return cmd_base(args);
   if (command == "sign") return cmd_sign(args);
   if (command == "verify") return cmd_verify(args);
+  if (command == "directory") return cmd_directory(args);
   return usage_error("", "unknown command '" + command + "' (see 'wba --help')");
 }

@@ -75,8 +75,9 @@ struct CardOptions {
 // contacts, web_bot_auth and its members). Unknown members are ignored (registry-04 §3).
 Result<AgentCard> parse_agent_card(std::string_view body, std::string_view card_url,
                                    const CardOptions& options = {});
-// The same for a card already parsed as JSON (the body limits do not apply).
-Result<AgentCard> parse_agent_card(const nlohmann::json& card, std::string_view card_url,
-                                   const CardOptions& options = {});
+// The same for a card already parsed as JSON (the body limits do not apply). A separate name:
+// a string argument would convert to both std::string_view and nlohmann::json.
+Result<AgentCard> agent_card_from_json(const nlohmann::json& card, std::string_view card_url,
+                                       const CardOptions& options = {});
 
 }  // namespace wba::directory

@@ -391,6 +391,62 @@ lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.s"
 	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/profile/web_bot_auth.cc -o CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.s
 
+lib/CMakeFiles/webbotauth.dir/directory/directory.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/directory/directory.cc.o: /work/main/lib/directory/directory.cc
+lib/CMakeFiles/webbotauth.dir/directory/directory.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Building CXX object lib/CMakeFiles/webbotauth.dir/directory/directory.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/directory/directory.cc.o -MF CMakeFiles/webbotauth.dir/directory/directory.cc.o.d -o CMakeFiles/webbotauth.dir/directory/directory.cc.o -c /work/main/lib/directory/directory.cc
+
+lib/CMakeFiles/webbotauth.dir/directory/directory.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/directory/directory.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/directory/directory.cc > CMakeFiles/webbotauth.dir/directory/directory.cc.i
+
+lib/CMakeFiles/webbotauth.dir/directory/directory.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/directory/directory.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/directory/directory.cc -o CMakeFiles/webbotauth.dir/directory/directory.cc.s
+
+lib/CMakeFiles/webbotauth.dir/directory/serve.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/directory/serve.cc.o: /work/main/lib/directory/serve.cc
+lib/CMakeFiles/webbotauth.dir/directory/serve.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_25) "Building CXX object lib/CMakeFiles/webbotauth.dir/directory/serve.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/directory/serve.cc.o -MF CMakeFiles/webbotauth.dir/directory/serve.cc.o.d -o CMakeFiles/webbotauth.dir/directory/serve.cc.o -c /work/main/lib/directory/serve.cc
+
+lib/CMakeFiles/webbotauth.dir/directory/serve.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/directory/serve.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/directory/serve.cc > CMakeFiles/webbotauth.dir/directory/serve.cc.i
+
+lib/CMakeFiles/webbotauth.dir/directory/serve.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/directory/serve.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/directory/serve.cc -o CMakeFiles/webbotauth.dir/directory/serve.cc.s
+
+lib/CMakeFiles/webbotauth.dir/directory/verify.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/directory/verify.cc.o: /work/main/lib/directory/verify.cc
+lib/CMakeFiles/webbotauth.dir/directory/verify.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_26) "Building CXX object lib/CMakeFiles/webbotauth.dir/directory/verify.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/directory/verify.cc.o -MF CMakeFiles/webbotauth.dir/directory/verify.cc.o.d -o CMakeFiles/webbotauth.dir/directory/verify.cc.o -c /work/main/lib/directory/verify.cc
+
+lib/CMakeFiles/webbotauth.dir/directory/verify.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/directory/verify.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/directory/verify.cc > CMakeFiles/webbotauth.dir/directory/verify.cc.i
+
+lib/CMakeFiles/webbotauth.dir/directory/verify.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/directory/verify.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/directory/verify.cc -o CMakeFiles/webbotauth.dir/directory/verify.cc.s
+
+lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.o: lib/CMakeFiles/webbotauth.dir/flags.make
+lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.o: /work/main/lib/directory/agent_card.cc
+lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.o: lib/CMakeFiles/webbotauth.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_27) "Building CXX object lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.o"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -MD -MT lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.o -MF CMakeFiles/webbotauth.dir/directory/agent_card.cc.o.d -o CMakeFiles/webbotauth.dir/directory/agent_card.cc.o -c /work/main/lib/directory/agent_card.cc
+
+lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing CXX source to CMakeFiles/webbotauth.dir/directory/agent_card.cc.i"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -E /work/main/lib/directory/agent_card.cc > CMakeFiles/webbotauth.dir/directory/agent_card.cc.i
+
+lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling CXX source to assembly CMakeFiles/webbotauth.dir/directory/agent_card.cc.s"
+	cd /work/main/build/lib && /usr/bin/c++ $(CXX_DEFINES) $(CXX_INCLUDES) $(CXX_FLAGS) -S /work/main/lib/directory/agent_card.cc -o CMakeFiles/webbotauth.dir/directory/agent_card.cc.s
+
 # Object files for target webbotauth
 webbotauth_OBJECTS = \
 "CMakeFiles/webbotauth.dir/result.cc.o" \
@@ -415,7 +471,11 @@ webbotauth_OBJECTS = \
 "CMakeFiles/webbotauth.dir/sig/signer.cc.o" \
 "CMakeFiles/webbotauth.dir/sig/verifier.cc.o" \
 "CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o" \
-"CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o"
+"CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o" \
+"CMakeFiles/webbotauth.dir/directory/directory.cc.o" \
+"CMakeFiles/webbotauth.dir/directory/serve.cc.o" \
+"CMakeFiles/webbotauth.dir/directory/verify.cc.o" \
+"CMakeFiles/webbotauth.dir/directory/agent_card.cc.o"
 
 # External object files for target webbotauth
 webbotauth_EXTERNAL_OBJECTS =
@@ -443,9 +503,13 @@ lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/signer.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/sig/verifier.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/profile/signature_agent.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/profile/web_bot_auth.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/directory/directory.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/directory/serve.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/directory/verify.cc.o
+lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/directory/agent_card.cc.o
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/build.make
 lib/libwebbotauth.a: lib/CMakeFiles/webbotauth.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_24) "Linking CXX static library libwebbotauth.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_28) "Linking CXX static library libwebbotauth.a"
 	cd /work/main/build/lib && $(CMAKE_COMMAND) -P CMakeFiles/webbotauth.dir/cmake_clean_target.cmake
 	cd /work/main/build/lib && $(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/webbotauth.dir/link.txt --verbose=$(VERBOSE)
 
