@@ -6,5 +6,6 @@
 # testing this directory and lists subdirectories to be tested as well.
 subdirs("lib")
 subdirs("cli")
+subdirs("daemon")
 subdirs("tests")
 subdirs("bench")

@@ -9,7 +9,8 @@
 namespace wba::cli {
 namespace {
 
-constexpr const char* kDirectoryHelp = R"(Usage: wba directory --key PRIVATE.jwk [--key PRIVATE.jwk …] --authority HOST
+constexpr const char* kDirectoryHelp =
+    R"(Usage: wba directory --key PRIVATE.jwk [--key PRIVATE.jwk …] --authority HOST
                      [--created T] [--expires T] [--max-age S] [--key-alg ALG]
 
 Prints a complete signed key directory response (HTTP/1.1, CRLF line endings): the JWK Set of
@@ -22,7 +23,7 @@ covering ("@authority";req "content-digest"), labels binding or binding1, bindin
   --created T      signature created, Unix seconds (default: now)
   --expires T      signature expires (default: created + max-age + 3600)
   --max-age S      Cache-Control max-age in seconds (default 86400)
-  --key-alg ALG    the algorithm of RSA keys whose JWK has no "alg"
+  --key-alg ALG    the algorithm of RSA keys whose JWK has no "alg" (other keys ignore it)
 )";
 
 }  // namespace
@@ -57,10 +58,16 @@ int cmd_directory(const std::vector<std::string>& argv) {
       }
     }
   }
+  auto key_alg = key_alg_option(args);
+  if (!key_alg) return usage_error("directory", key_alg.error().detail);
   std::vector<SigningKey> keys;
   for (const auto& path : key_paths) {
-    auto key = load_signing_key(args, path);
-    if (!key) return usage_error("directory", key.error().message());
+    auto jwk = read_json(path);
+    if (!jwk) return usage_error("directory", jwk.error().message());
+    // --key-alg names the algorithm of RSA keys only: a directory mixes key types.
+    const bool rsa = jwk->is_object() && jwk->value("kty", "") == "RSA";
+    auto key = SigningKey::from_jwk(*jwk, rsa ? *key_alg : std::nullopt);
+    if (!key) return usage_error("directory", "'" + path + "': " + key.error().message());
     keys.push_back(std::move(key).value());
   }
   auto response = directory::make_directory_response(keys, *authority, options);

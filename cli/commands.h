@@ -13,5 +13,6 @@ int cmd_base(const std::vector<std::string>& args);
 int cmd_sign(const std::vector<std::string>& args);
 int cmd_verify(const std::vector<std::string>& args);
 int cmd_directory(const std::vector<std::string>& args);
+int cmd_conformance(const std::vector<std::string>& args);
 
 }  // namespace wba::cli

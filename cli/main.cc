@@ -18,6 +18,7 @@ Commands:
   sign         add a signature to a message
   verify       verify the signatures of a message (JSON verdict)
   directory    print a signed key directory response for keys
+  conformance  run conformance vector files (testvectors/webbotauth) and count passes
 
 Run 'wba COMMAND --help' for a command's options. Exit codes: 0 success, 1 verification failed,
 2 usage error or unreadable input.
@@ -41,5 +42,6 @@ int main(int argc, char** argv) {
   if (command == "sign") return cmd_sign(args);
   if (command == "verify") return cmd_verify(args);
   if (command == "directory") return cmd_directory(args);
+  if (command == "conformance") return cmd_conformance(args);
   return usage_error("", "unknown command '" + command + "' (see 'wba --help')");
 }

@@ -22,7 +22,6 @@
 
 namespace wba {
 
-using detail::BnPtr;
 using detail::DecoderCtxPtr;
 using detail::EcdsaSigPtr;
 using detail::EvpMacCtxPtr;
@@ -37,9 +36,9 @@ using detail::SecretBytes;
 
 namespace {
 
-// RSA below 2048 bits is no longer acceptable (NIST SP 800-131A). The upper bound keeps the
-// load-time consistency checks and every verification of an attacker-supplied directory key
-// cheap; 8192 bits is above any size in practical use.
+// RSA below 2048 bits is no longer acceptable (NIST SP 800-131A). The upper bound keeps each
+// verification with an attacker-supplied directory key cheap; 8192 bits is above any size in
+// practical use.
 constexpr int kMinRsaBits = 2048;
 constexpr int kMaxRsaBits = 8192;
 // OpenSSL refuses public exponents over 64 bits for moduli over 3072 bits
@@ -60,12 +59,11 @@ struct Curve {
   std::string_view nist_name;  // what OpenSSL may report instead of the group name
   std::size_t field_bytes;
   Algorithm alg;
-  const char* digest;
 };
 
 constexpr Curve kCurves[] = {
-    {"P-256", "prime256v1", "P-256", 32, Algorithm::ecdsa_p256_sha256, "SHA256"},
-    {"P-384", "secp384r1", "P-384", 48, Algorithm::ecdsa_p384_sha384, "SHA384"},
+    {"P-256", "prime256v1", "P-256", 32, Algorithm::ecdsa_p256_sha256},
+    {"P-384", "secp384r1", "P-384", 48, Algorithm::ecdsa_p384_sha384},
 };
 
 const Curve* curve_by_jwk_name(std::string_view name) {

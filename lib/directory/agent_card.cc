@@ -37,9 +37,9 @@ Result<std::vector<std::string>> strings_member(const Json& obj, const char* nam
     }
     if (out.size() == it->size()) return out;
   }
-  return invalid(std::string(where) + name +
-                 (allow_single ? " must be a string or an array of strings"
-                               : " must be an array of strings"));
+  return invalid(
+      std::string(where) + name +
+      (allow_single ? " must be a string or an array of strings" : " must be an array of strings"));
 }
 
 bool is_https_url(std::string_view s) {
@@ -83,7 +83,7 @@ Result<WebBotAuthMetadata> parse_web_bot_auth(const Json& obj) {
 }  // namespace
 
 Result<AgentCard> agent_card_from_json(const nlohmann::json& card, std::string_view card_url,
-                                      const CardOptions& options) {
+                                       const CardOptions& options) {
   if (!card.is_object()) return invalid("a card must be a JSON object");
   // registry-04 §3: "There MUST be at least one parameter set."
   if (card.empty()) return invalid("a card must have at least one parameter");

@@ -61,8 +61,7 @@ std::size_t json_depth(std::string_view text, std::size_t limit) {
 Result<nlohmann::json> parse_bounded_json(std::string_view text, const Limits& limits,
                                           Reason invalid, std::string_view what) {
   if (text.size() > limits.max_body_bytes) {
-    return Error(Reason::limit_exceeded, std::string(what) + " has " +
-                                             std::to_string(text.size()) +
+    return Error(Reason::limit_exceeded, std::string(what) + " has " + std::to_string(text.size()) +
                                              " bytes, more than the limit of " +
                                              std::to_string(limits.max_body_bytes));
   }
@@ -199,8 +198,8 @@ const DirectoryKey* Directory::find_any(std::string_view thumbprint) const noexc
 Result<VerifyingKey> Directory::lookup(std::string_view url, std::string_view thumbprint,
                                        std::int64_t now) const {
   if (url != url_) {
-    return Error(Reason::key_not_found, "directory of \"" + url_ + "\" asked for a key of \"" +
-                                            std::string(url) + "\"");
+    return Error(Reason::key_not_found,
+                 "directory of \"" + url_ + "\" asked for a key of \"" + std::string(url) + "\"");
   }
   const DirectoryKey* k = find_any(thumbprint);
   if (!k) {
@@ -246,8 +245,8 @@ Result<Directory> parse_jwks(const nlohmann::json& jwks, std::string_view url,
         // One key, two entries (say with different `alg`): keep the first, refuse the rest.
         DirectoryAccess::add_refused(
             d, refused_entry(jwk, index,
-                             Error(Reason::invalid_key, "same key as keys[" +
-                                                            std::to_string(earlier->index) + "]")));
+                             Error(Reason::invalid_key,
+                                   "same key as keys[" + std::to_string(earlier->index) + "]")));
       } else {
         DirectoryAccess::add_key(d, std::move(entry).value());
       }
@@ -261,9 +260,9 @@ Result<Directory> parse_jwks(const nlohmann::json& jwks, std::string_view url,
 
 Result<Directory> parse_directory(std::string_view body, std::string_view url,
                                   const ParseOptions& options) {
-  WBA_TRY(nlohmann::json j, detail::parse_bounded_json(body, options.limits,
-                                                       Reason::directory_invalid,
-                                                       "the directory body"));
+  WBA_TRY(nlohmann::json j,
+          detail::parse_bounded_json(body, options.limits, Reason::directory_invalid,
+                                     "the directory body"));
   return parse_jwks(j, url, options);
 }
 

@@ -86,8 +86,8 @@ Result<http::Response> make_directory_response(const std::vector<SigningKey>& ke
 
   auto target = http::make_target("https", authority, kWellKnownPath);
   if (!target) {
-    return Error(Reason::invalid_argument, "authority \"" + std::string(authority) +
-                                               "\": " + target.error().detail);
+    return Error(Reason::invalid_argument,
+                 "authority \"" + std::string(authority) + "\": " + target.error().detail);
   }
   auto request = std::make_shared<http::Request>();
   request->method = "GET";

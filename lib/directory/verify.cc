@@ -37,8 +37,8 @@ Result<KeyProof> check_proof(const http::Message& message, const sig::LabelledSi
                                         "], which was refused: " + r.error.message());
       }
     }
-    return proof_error(s.label, "keyid \"" + *keyid +
-                                    "\" is not the thumbprint of a key of this directory");
+    return proof_error(s.label,
+                       "keyid \"" + *keyid + "\" is not the thumbprint of a key of this directory");
   }
   for (const auto& id : required.value()) {
     if (!covers(params, id)) return proof_error(s.label, id.serialize() + " is not covered");
@@ -121,9 +121,9 @@ Result<VerifiedDirectory> verify_directory_response(const http::Response& respon
   if (options.require_all_keys_proven) {
     for (const auto& k : out.directory.keys()) {
       if (!out.proven(k.thumbprint())) {
-        return Error(Reason::directory_signature_invalid,
-                     "key " + k.thumbprint() + " (keys[" + std::to_string(k.index) +
-                         "]) carries no valid proof");
+        return Error(Reason::directory_signature_invalid, "key " + k.thumbprint() + " (keys[" +
+                                                              std::to_string(k.index) +
+                                                              "]) carries no valid proof");
       }
     }
   }

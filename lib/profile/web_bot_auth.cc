@@ -284,6 +284,10 @@ Result<std::vector<Result<PreparedSignature>>> ProfileVerifier::prepare(
     // §5.4: signatures with other tags are not Web Bot Auth signatures; they are skipped,
     // never failed and never verified.
     if (s.params.tag() != kWebBotAuthTag) continue;
+    if (out.size() == policy_.max_signatures) {
+      return Error(Reason::limit_exceeded, "more than " + std::to_string(policy_.max_signatures) +
+                                               " web-bot-auth signatures");
+    }
     out.push_back(check_signature(s, agent_field, policy_, now));
   }
   if (policy_.label && !label_seen) {

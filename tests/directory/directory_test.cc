@@ -21,7 +21,8 @@ const json& test_keys() {
 json public_jwk(const std::string& name) { return test_keys()[name]["public_jwk"]; }
 
 const std::string kEdThumbprint = "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U";
-const std::string kUrl = "https://signature-agent.test/.well-known/http-message-signatures-directory";
+const std::string kUrl =
+    "https://signature-agent.test/.well-known/http-message-signatures-directory";
 
 std::string jwks(const std::vector<json>& keys) {
   json set = json::object();
@@ -38,13 +39,14 @@ TEST(MediaType, AcceptsBothSpellingsIgnoringCaseAndParameters) {
   EXPECT_FALSE(dir::is_directory_media_type("application/json"));
   EXPECT_FALSE(dir::is_directory_media_type("application/jwk-set+json"));
   EXPECT_FALSE(dir::is_directory_media_type(""));
-  EXPECT_FALSE(
-      dir::is_directory_media_type("application/http-message-signatures-directory+json, text/html"));
+  EXPECT_FALSE(dir::is_directory_media_type(
+      "application/http-message-signatures-directory+json, text/html"));
   EXPECT_FALSE(dir::is_directory_media_type("application/http-message-signatures-directory+jsonx"));
 }
 
 TEST(ParseDirectory, DraftDirectoryExampleKidMismatchIsFlagged) {
-  const json ex = wba::testing::load_vectors("web-bot-auth/draft-vectors.json")["directory_example"];
+  const json ex =
+      wba::testing::load_vectors("web-bot-auth/draft-vectors.json")["directory_example"];
   auto d = dir::parse_directory(ex["jwks"].dump(2), kUrl);
   ASSERT_TRUE(d.ok()) << d.error().message();
   EXPECT_EQ(d->url(), kUrl);
@@ -70,7 +72,8 @@ TEST(ParseDirectory, DraftDirectoryExampleKidMismatchIsFlagged) {
 }
 
 TEST(ParseDirectory, DraftDirectoryExampleHonoursNbfAndExp) {
-  const json ex = wba::testing::load_vectors("web-bot-auth/draft-vectors.json")["directory_example"];
+  const json ex =
+      wba::testing::load_vectors("web-bot-auth/draft-vectors.json")["directory_example"];
   auto d = dir::parse_directory(ex["jwks"].dump(), kUrl);
   ASSERT_TRUE(d.ok());
   const std::int64_t nbf = 1712793600, exp = 1715385600;
@@ -183,8 +186,7 @@ TEST(ParseDirectory, PrivateMembersAreRefusedAndReported) {
     ASSERT_TRUE(one.ok());
     ASSERT_EQ(one->refused().size(), 1u) << m;
     EXPECT_EQ(one->refused()[0].error.reason, Reason::private_key_in_directory) << m;
-    EXPECT_NE(one->refused()[0].error.detail.find(std::string("\"") + m + "\""),
-              std::string::npos);
+    EXPECT_NE(one->refused()[0].error.detail.find(std::string("\"") + m + "\""), std::string::npos);
   }
 }
 
@@ -205,7 +207,8 @@ TEST(ParseDirectory, SymmetricKeysAreNeverUsed) {
 TEST(ParseDirectory, MalformedEntriesAreRefusedNotFatal) {
   json not_object = "a string";
   json unknown_kty = {{"kty", "XYZ"}};
-  json bad_crv = {{"kty", "OKP"}, {"crv", "X25519"}, {"x", "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}};
+  json bad_crv = {
+      {"kty", "OKP"}, {"crv", "X25519"}, {"x", "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}};
   json bad_x = {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "not base64url!"}};
   json enc = public_jwk("test-key-ecc-p256");
   enc["use"] = "enc";
@@ -213,7 +216,8 @@ TEST(ParseDirectory, MalformedEntriesAreRefusedNotFatal) {
   bad_nbf["nbf"] = "1712793600";
   json no_kty = {{"crv", "Ed25519"}};
   json good = public_jwk("test-key-ed25519");
-  auto d = dir::parse_directory(jwks({not_object, unknown_kty, bad_crv, bad_x, enc, bad_nbf, no_kty, good}));
+  auto d = dir::parse_directory(
+      jwks({not_object, unknown_kty, bad_crv, bad_x, enc, bad_nbf, no_kty, good}));
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->keys().size(), 1u);
   EXPECT_EQ(d->keys()[0].index, 7u);
@@ -276,12 +280,15 @@ TEST(ParseDirectory, WholeSetErrors) {
            Case{"\"keys\"", Reason::directory_invalid, "JSON object"},
            Case{"{}", Reason::directory_invalid, "\"keys\" array"},
            Case{"{\"keys\":{}}", Reason::directory_invalid, "\"keys\" array"},
-           Case{R"({"kty":"OKP","crv":"Ed25519","x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"})",
-                Reason::directory_invalid, "\"keys\" array"},  // a bare JWK (seen live)
+           Case{
+               R"({"kty":"OKP","crv":"Ed25519","x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"})",
+               Reason::directory_invalid, "\"keys\" array"},  // a bare JWK (seen live)
        }) {
     auto d = dir::parse_directory(c.body);
     EXPECT_EQ(d.reason(), c.reason) << c.body;
-    if (!d.ok()) EXPECT_NE(d.error().detail.find(c.says), std::string::npos) << d.error().detail;
+    if (!d.ok()) {
+      EXPECT_NE(d.error().detail.find(c.says), std::string::npos) << d.error().detail;
+    }
   }
   auto empty = dir::parse_directory("{\"keys\":[]}");
   ASSERT_TRUE(empty.ok());

@@ -249,6 +249,19 @@ TEST_F(ProfileChecks, OtherTagsAreIgnoredNotFailed) {
   EXPECT_TRUE(verify().ok());
 }
 
+TEST_F(ProfileChecks, SignatureCountIsBounded) {
+  auto p = policy();
+  p.max_signatures = 2;
+  for (const char* label : {"a", "b", "c"}) {
+    auto o = options();
+    o.label = label;
+    ASSERT_TRUE(sign_request(req, key, o).ok());
+  }
+  EXPECT_EQ(verify(p).reason(), Reason::limit_exceeded);
+  p.max_signatures = 3;
+  EXPECT_TRUE(verify(p).ok());
+}
+
 TEST(Outcomes, Classification) {
   EXPECT_EQ(outcome_of(Reason::ok), Outcome::verified);
   EXPECT_EQ(outcome_of(Reason::key_not_found), Outcome::unverified);

@@ -36,7 +36,7 @@ struct WebBotAuthMetadata {
   std::optional<std::string> rate_control;
   std::optional<std::string> rate_expectation;
   std::vector<std::string> known_urls;
-  std::optional<std::string> ips_uri;  // an https URL (JAFAR IP list)
+  std::optional<std::string> ips_uri;             // an https URL (JAFAR IP list)
   nlohmann::json raw = nlohmann::json::object();  // the object as received
 };
 

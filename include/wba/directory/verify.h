@@ -42,7 +42,7 @@ struct KeyProof {
 };
 
 struct VerifiedDirectory {
-  Directory directory;  // url() is the URL given to verify_directory_response
+  Directory directory;           // url() is the URL given to verify_directory_response
   std::vector<KeyProof> proofs;  // in Signature-Input order
 
   // Whether the key with this thumbprint carries a valid proof.

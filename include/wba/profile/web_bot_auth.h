@@ -68,6 +68,9 @@ struct ProfilePolicy {
   AgentUrlPolicy agent_urls;
   std::optional<std::int64_t> now;         // clock for tests and conformance runs
   std::optional<std::string> label;        // only this label
+  // Web Bot Auth signatures considered per message: each costs a public-key operation, so a
+  // request carrying hundreds must not buy hundreds of verifications. More → limit_exceeded.
+  std::size_t max_signatures = 8;
 };
 
 // What the verifier must find a key for. Key lookup is always by (directory URL, thumbprint),

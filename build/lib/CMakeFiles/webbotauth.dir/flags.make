@@ -6,5 +6,5 @@ CXX_DEFINES = -DBOOST_URL_DYN_LINK -DBOOST_URL_NO_LIB
 
 CXX_INCLUDES = -I/work/main/include -I/work/main/lib
 
-CXX_FLAGS = -O2 -g -DNDEBUG -fPIC -Wall -Wextra -Wpedantic -std=c++20
+CXX_FLAGS = -O2 -g -DNDEBUG -fPIC -Wall -Wextra -Wpedantic -Werror -std=c++20
 

@@ -1,0 +1,53 @@
+// wbad's metrics in Prometheus text format (exposition format 0.0.4). Labels come only from
+// closed sets (front ends, reason codes, outcomes), never from request data, so cardinality is
+// bounded.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "wba/result.h"
+
+namespace wbad {
+
+enum class Frontend { json_api, nginx, forward_auth, envoy, count };
+std::string_view to_string(Frontend f) noexcept;
+
+class Metrics {
+ public:
+  // Verification latency buckets, in seconds (upper bounds).
+  static constexpr std::array<double, 12> kLatencyBuckets{
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0, 5.0};
+
+  void count_request(Frontend f) noexcept;
+  void count_verdict(Frontend f, wba::Reason reason) noexcept;
+  void observe_latency(std::chrono::nanoseconds d) noexcept;
+  void count_replay_rejection() noexcept { replay_rejections_.fetch_add(1, std::memory_order_relaxed); }
+  void connection_opened() noexcept { open_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void connection_closed() noexcept { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
+  std::int64_t open_connections() const noexcept { return open_connections_.load(); }
+
+  // Extra lines appended by other components (the directory fetcher's counters).
+  using Extra = std::function<void(std::string&)>;
+  void add_extra(Extra extra) { extra_ = std::move(extra); }
+
+  std::string render() const;
+
+ private:
+  static constexpr std::size_t kFrontends = static_cast<std::size_t>(Frontend::count);
+  static constexpr std::size_t kReasons = 128;  // Reason values are below 128
+  std::array<std::atomic<std::uint64_t>, kFrontends> requests_{};
+  std::array<std::array<std::atomic<std::uint64_t>, kReasons>, kFrontends> verdicts_{};
+  std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size() + 1> latency_buckets_{};
+  std::atomic<std::uint64_t> latency_count_{0};
+  std::atomic<std::uint64_t> latency_sum_ns_{0};
+  std::atomic<std::uint64_t> replay_rejections_{0};
+  std::atomic<std::int64_t> open_connections_{0};
+  Extra extra_;
+};
+
+}  // namespace wbad

@@ -1,0 +1,267 @@
+#include "server/router.h"
+
+#include <nlohmann/json.hpp>
+
+#include "wba/encoding/base64.h"
+#include "wba/http/target.h"
+
+namespace wbad {
+namespace {
+
+using wba::Error;
+using wba::Reason;
+using wba::Result;
+using nlohmann::json;
+
+HttpResponse make_response(bhttp::status status, unsigned version, bool keep_alive,
+                           std::string body, std::string_view content_type) {
+  HttpResponse res{status, version};
+  res.set(bhttp::field::server, "wbad");
+  res.set(bhttp::field::content_type, content_type);
+  res.set(bhttp::field::cache_control, "no-store");
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+HttpResponse json_response(bhttp::status status, const HttpRequest& req, const json& body) {
+  return make_response(status, req.version(), req.keep_alive(),
+                       body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n",
+                       "application/json");
+}
+
+HttpResponse json_error(bhttp::status status, const HttpRequest& req, std::string_view error,
+                        const std::string& detail) {
+  return json_response(status, req, json{{"error", error}, {"detail", detail}});
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && wba::http::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string header(const HttpRequest& req, std::string_view name) {
+  auto it = req.find(name);
+  return it == req.end() ? std::string() : std::string(it->value());
+}
+
+json verdict_json(const Verdict& v) {
+  json j = {{"valid", v.valid},
+            {"outcome", wba::profile::to_string(v.outcome)},
+            {"reason", wba::to_string(v.reason)}};
+  if (!v.valid) j["detail"] = v.detail;
+  if (v.anonymous) j["anonymous"] = true;
+  if (v.agent) {
+    const auto& s = v.agent->signature;
+    const auto& p = s.params();
+    j["label"] = s.label();
+    j["alg"] = wba::to_string(s.algorithm());
+    j["key_thumbprint"] = v.agent->key_thumbprint;
+    if (auto x = p.keyid()) j["keyid"] = *x;
+    if (auto x = p.created()) j["created"] = *x;
+    if (auto x = p.expires()) j["expires"] = *x;
+    if (auto x = p.nonce()) j["nonce"] = *x;
+    if (auto x = p.tag()) j["tag"] = *x;
+    if (v.agent->agent) {
+      j["agent"] = v.agent->agent->agent_url;
+      j["directory_url"] = v.agent->agent->directory_url;
+    }
+    j["content_digest_checked"] = s.content_digest_checked();
+  }
+  j["timing"] = {{"verification_us",
+                  std::chrono::duration_cast<std::chrono::microseconds>(v.duration).count()}};
+  return j;
+}
+
+}  // namespace
+
+Result<wba::http::Message> original_request(Frontend frontend, const HttpRequest& request,
+                                            const std::string& identity_prefix) {
+  std::string method, uri, host, scheme;
+  std::vector<std::string_view> proxy_headers;
+  switch (frontend) {
+    case Frontend::nginx:
+      method = header(request, "X-Original-Method");
+      uri = header(request, "X-Original-URI");
+      host = header(request, "X-Original-Host");
+      scheme = header(request, "X-Original-Proto");
+      proxy_headers = {"x-original-method", "x-original-uri", "x-original-host", "x-original-proto"};
+      if (uri.empty()) return Error(Reason::malformed_message, "X-Original-URI is missing");
+      break;
+    case Frontend::forward_auth:
+      method = header(request, "X-Forwarded-Method");
+      uri = header(request, "X-Forwarded-Uri");
+      host = header(request, "X-Forwarded-Host");
+      scheme = header(request, "X-Forwarded-Proto");
+      proxy_headers = {"x-forwarded-method", "x-forwarded-uri", "x-forwarded-host",
+                       "x-forwarded-proto"};
+      if (uri.empty()) return Error(Reason::malformed_message, "X-Forwarded-Uri is missing");
+      break;
+    case Frontend::envoy: {
+      std::string_view target = request.target();
+      target.remove_prefix(kEnvoyPrefix.size());
+      uri = target.empty() ? "/" : std::string(target);
+      method = std::string(request.method_string());
+      scheme = header(request, "X-Forwarded-Proto");
+      break;
+    }
+    default:
+      return Error(Reason::invalid_argument, "not a proxy front end");
+  }
+  if (method.empty()) method = std::string(request.method_string());
+  if (host.empty()) host = header(request, "Host");
+  if (scheme.empty()) scheme = "https";
+  if (host.empty()) return Error(Reason::malformed_message, "no original host");
+  WBA_TRY(auto target, wba::http::make_target(scheme, host, uri));
+  wba::http::Request out;
+  out.method = std::move(method);
+  out.target = std::move(target);
+  for (const auto& f : request) {
+    std::string_view name = f.name_string();
+    if (starts_with_ci(name, identity_prefix)) continue;
+    bool is_proxy = false;
+    for (auto p : proxy_headers) is_proxy = is_proxy || wba::http::iequals(name, p);
+    if (is_proxy) continue;
+    out.headers.add(std::string(name), std::string(f.value()));
+  }
+  // Auth subrequests carry no body: a covered content-digest is reported as not checked.
+  return wba::http::Message(std::move(out));
+}
+
+void Router::handle(HttpRequest request, Respond respond) const {
+  std::string_view target = request.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path == kVerifyPath) return json_api(std::move(request), std::move(respond));
+  if (path == kNginxPath) return proxy(Frontend::nginx, std::move(request), std::move(respond));
+  if (path == kForwardAuthPath) {
+    return proxy(Frontend::forward_auth, std::move(request), std::move(respond));
+  }
+  if (path == kEnvoyPrefix || path.rfind(std::string(kEnvoyPrefix) + "/", 0) == 0) {
+    return proxy(Frontend::envoy, std::move(request), std::move(respond));
+  }
+  if (path == "/healthz") {
+    return respond(make_response(bhttp::status::ok, request.version(), request.keep_alive(),
+                                 "ok\n", "text/plain"));
+  }
+  if (path == "/readyz") {
+    bool ready = ready_ && ready_();
+    return respond(make_response(ready ? bhttp::status::ok : bhttp::status::service_unavailable,
+                                 request.version(), request.keep_alive(),
+                                 ready ? "ready\n" : "draining\n", "text/plain"));
+  }
+  if (path == "/metrics") {
+    return respond(make_response(bhttp::status::ok, request.version(), request.keep_alive(),
+                                 metrics_.render(), "text/plain; version=0.0.4"));
+  }
+  respond(json_error(bhttp::status::not_found, request, "not_found",
+                     "no endpoint " + std::string(path)));
+}
+
+void Router::json_api(HttpRequest request, Respond respond) const {
+  if (request.method() != bhttp::verb::post) {
+    return respond(json_error(bhttp::status::method_not_allowed, request, "method_not_allowed",
+                              "use POST"));
+  }
+  auto config = service_->config();
+  json in = json::parse(request.body(), nullptr, false);
+  auto bad = [&](const std::string& detail) {
+    respond(json_error(bhttp::status::bad_request, request, "invalid_request", detail));
+  };
+  if (in.is_discarded() || !in.is_object()) return bad("body is not a JSON object");
+  if (!in.contains("method") || !in["method"].is_string()) return bad("`method` (string) is required");
+  Result<wba::http::Target> target = Error(Reason::malformed_message, "no target");
+  if (in.contains("url")) {
+    if (!in["url"].is_string()) return bad("`url` must be a string");
+    target = wba::http::target_from_uri(in["url"].get<std::string>());
+  } else {
+    for (const char* k : {"scheme", "authority", "path"}) {
+      if (!in.contains(k) || !in[k].is_string()) {
+        return bad("give `url`, or `scheme`, `authority` and `path` (strings)");
+      }
+    }
+    target = wba::http::make_target(in["scheme"].get<std::string>(),
+                                    in["authority"].get<std::string>(),
+                                    in["path"].get<std::string>());
+  }
+  if (!target) return bad(target.error().detail);
+  wba::http::Request req;
+  req.method = in["method"].get<std::string>();
+  if (req.method.empty()) return bad("`method` is empty");
+  req.target = std::move(target).value();
+  if (in.contains("headers")) {
+    if (!in["headers"].is_array()) return bad("`headers` must be a list of [name, value] pairs");
+    for (const auto& h : in["headers"]) {
+      if (!h.is_array() || h.size() != 2 || !h[0].is_string() || !h[1].is_string()) {
+        return bad("`headers` must be a list of [name, value] pairs of strings");
+      }
+      req.headers.add(h[0].get<std::string>(), h[1].get<std::string>());
+    }
+  }
+  if (in.contains("body")) {
+    if (!in["body"].is_string()) return bad("`body` must be base64 text");
+    auto body = wba::base64_decode(in["body"].get<std::string>());
+    if (!body) return bad("`body` is not valid base64");
+    req.body = std::move(body).value();
+  }
+  std::optional<std::int64_t> now;
+  if (in.contains("now")) {
+    if (!config->allow_now_override) {
+      return bad("`now` is only accepted when the daemon runs with --allow-now-override");
+    }
+    if (!in["now"].is_number_integer()) return bad("`now` must be an integer (Unix seconds)");
+    now = in["now"].get<std::int64_t>();
+  }
+  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  service_->check(wba::http::Message(std::move(req)), Frontend::json_api, now,
+                  [shared, respond = std::move(respond)](Verdict v) {
+                    respond(json_response(bhttp::status::ok, *shared, verdict_json(v)));
+                  });
+}
+
+void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) const {
+  auto config = service_->config();
+  auto original = original_request(frontend, request, config->identity_header_prefix);
+  if (!original) {
+    // nginx turns anything but 2xx/401/403 into a 500 for the client: a malformed auth
+    // subrequest is a misconfiguration, reported as 401 with the reason in a header.
+    auto res = make_response(bhttp::status::unauthorized, request.version(), request.keep_alive(),
+                             "", "text/plain");
+    res.set(config->identity_header_prefix + "Reason", wba::to_string(original.reason()));
+    return respond(std::move(res));
+  }
+  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  service_->check(
+      std::move(original).value(), frontend, std::nullopt,
+      [shared, config, respond = std::move(respond)](Verdict v) {
+        bhttp::status status = bhttp::status::ok;
+        if (config->mode == Mode::enforce && !v.valid && !v.anonymous) {
+          status = is_policy_refusal(v.reason) ? bhttp::status::forbidden
+                                               : bhttp::status::unauthorized;
+        }
+        auto res = make_response(status, shared->version(), shared->keep_alive(), "", "text/plain");
+        const std::string& p = config->identity_header_prefix;
+        // Always set every identity header (empty when unknown) so that a proxy copying them
+        // upstream overwrites anything a client sent under those names.
+        res.set(p + "Verified", v.valid ? "true" : "false");
+        res.set(p + "Outcome", wba::profile::to_string(v.outcome));
+        res.set(p + "Reason", wba::to_string(v.reason));
+        std::string agent, directory, thumbprint, label, body_checked = "false";
+        if (v.agent) {
+          if (v.agent->agent) {
+            agent = v.agent->agent->agent_url;
+            directory = v.agent->agent->directory_url;
+          }
+          thumbprint = v.agent->key_thumbprint;
+          label = v.agent->signature.label();
+          body_checked = v.agent->signature.content_digest_checked() ? "true" : "false";
+        }
+        res.set(p + "Url", agent);
+        res.set(p + "Directory", directory);
+        res.set(p + "Key-Thumbprint", thumbprint);
+        res.set(p + "Label", label);
+        res.set(p + "Body-Checked", body_checked);
+        respond(std::move(res));
+      });
+}
+
+}  // namespace wbad
