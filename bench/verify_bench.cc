@@ -1,53 +1,20 @@
 // Where the time of one verification goes, next to the raw libsodium Ed25519 verify of the same
 // signature base: the target is full verification ≤ 1.10× the raw verify (docs/PERFORMANCE.md).
+// RSA-PSS and ECDSA full verification sit next to the raw OpenSSL verify of the same base, and
+// the Web Bot Auth profile path (ProfileVerifier::verify with a trusted key) next to plain
+// RFC 9421 verification.
 #include <benchmark/benchmark.h>
-#include <sodium.h>
 
-#include <nlohmann/json.hpp>
-
-#include "wba/crypto/key.h"
-#include "wba/encoding/base64.h"
-#include "wba/http/http1_text.h"
+#include "bench_sample.h"
 #include "wba/sfv/parse.h"
-#include "wba/sig/signature_base.h"
-#include "wba/sig/signer.h"
-#include "wba/sig/verifier.h"
 
 namespace {
 
 using namespace wba;
-
-// A typical Web Bot Auth request: a few headers, the profile's parameters.
-struct Sample {
-  SigningKey key = SigningKey::generate(Algorithm::ed25519).value();
-  http::Message msg = http::parse_http1(
-                          "GET /articles/42?lang=en HTTP/1.1\r\nHost: example.com\r\n"
-                          "User-Agent: ExampleBot/1.0\r\nAccept: text/html\r\n"
-                          "Signature-Agent: sig1=\"https://bot.example\"\r\n\r\n")
-                          .value();
-  sig::LabelledSignature signature;
-  std::string signature_input;
-  std::string base;
-  std::string public_key;
-
-  Sample() {
-    sig::SignOptions o;
-    o.components =
-        sig::parse_component_list("\"@method\" \"@authority\" \"@path\" \"signature-agent\";key=\"sig1\"")
-            .value();
-    o.created = 1700000000;
-    o.expires = 1700000060;
-    o.nonce = base64_encode(std::string(64, 'n'));
-    o.tag = "web-bot-auth";
-    signature = sig::sign(msg, key, o).value();
-    signature_input = std::string(http::headers(msg).values("signature-input")[0]);
-    base = sig::signature_base(msg, signature.params).value();
-    public_key = base64url_decode(key.to_public_jwk()["x"].get<std::string>()).value();
-  }
-};
+using bench::Sample;
 
 const Sample& sample() {
-  static const Sample s;
+  static const Sample s(bench::fixed_ed25519_key());
   return s;
 }
 
@@ -61,6 +28,15 @@ void BM_ParseSignatureInput(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseSignatureInput);
 
+void BM_ParseSignatures(benchmark::State& state) {
+  const Sample& s = sample();
+  for (auto _ : state) {
+    auto v = sig::parse_signatures(s.msg);
+    benchmark::DoNotOptimize(v);
+  }
+}
+BENCHMARK(BM_ParseSignatures);
+
 void BM_SignatureBase(benchmark::State& state) {
   const Sample& s = sample();
   for (auto _ : state) {
@@ -72,9 +48,7 @@ BENCHMARK(BM_SignatureBase);
 
 void BM_FullVerify(benchmark::State& state) {
   const Sample& s = sample();
-  sig::VerifyOptions o;
-  o.now = 1700000010;
-  sig::Verifier verifier(sig::single_key_lookup(s.key.verifying_key()), o);
+  const sig::Verifier verifier = s.verifier();
   for (auto _ : state) {
     auto v = verifier.verify(s.msg);
     if (!v) state.SkipWithError(v.error().message().c_str());
@@ -85,9 +59,9 @@ BENCHMARK(BM_FullVerify);
 
 void BM_RawSodiumEd25519Verify(benchmark::State& state) {
   const Sample& s = sample();
-  const auto* sig = reinterpret_cast<const unsigned char*>(s.signature.signature.data());
-  const auto* msg = reinterpret_cast<const unsigned char*>(s.base.data());
-  const auto* pk = reinterpret_cast<const unsigned char*>(s.public_key.data());
+  const auto* sig = bench::uc(s.signature.signature);
+  const auto* msg = bench::uc(s.base);
+  const auto* pk = bench::uc(s.public_key);
   for (auto _ : state) {
     int rc = crypto_sign_verify_detached(sig, msg, s.base.size(), pk);
     if (rc != 0) state.SkipWithError("raw verify failed");
@@ -95,6 +69,78 @@ void BM_RawSodiumEd25519Verify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RawSodiumEd25519Verify);
+
+// Web Bot Auth: prepare (profile checks, Signature-Agent) + trusted key lookup + verify_prepared.
+void BM_ProfileVerify(benchmark::State& state) {
+  static const bench::ProfileSample s(bench::fixed_ed25519_key());
+  const profile::ProfileVerifier verifier = s.verifier();
+  const profile::AgentKeyLookup lookup = s.lookup();
+  for (auto _ : state) {
+    auto v = verifier.verify(s.msg, lookup);
+    if (!v) state.SkipWithError(v.error().message().c_str());
+    benchmark::DoNotOptimize(v);
+  }
+}
+BENCHMARK(BM_ProfileVerify);
+
+// RSA-PSS-SHA512 (2048-bit) and ECDSA P-256: the library's full verify next to OpenSSL's.
+struct OpenSslSample {
+  EVP_PKEY* pkey;
+  Algorithm alg;
+  Sample sample;
+  std::string raw_signature;  // what OpenSSL verifies (DER for ECDSA)
+
+  OpenSslSample(Algorithm a, EVP_PKEY* k)
+      : pkey(k), alg(a), sample(bench::must(SigningKey::from_pem(bench::private_pem(k), a))) {
+    raw_signature = alg == Algorithm::ecdsa_p256_sha256
+                        ? bench::ecdsa_raw_to_der(sample.signature.signature)
+                        : sample.signature.signature;
+  }
+};
+
+const OpenSslSample& openssl_sample(Algorithm alg) {
+  static const OpenSslSample rsa(Algorithm::rsa_pss_sha512,
+                                 bench::openssl_key(Algorithm::rsa_pss_sha512));
+  static const OpenSslSample ec(Algorithm::ecdsa_p256_sha256,
+                                bench::openssl_key(Algorithm::ecdsa_p256_sha256));
+  return alg == Algorithm::rsa_pss_sha512 ? rsa : ec;
+}
+
+void full_verify_openssl(benchmark::State& state, Algorithm alg) {
+  const OpenSslSample& o = openssl_sample(alg);
+  const sig::Verifier verifier = o.sample.verifier();
+  for (auto _ : state) {
+    auto v = verifier.verify(o.sample.msg);
+    if (!v) state.SkipWithError(v.error().message().c_str());
+    benchmark::DoNotOptimize(v);
+  }
+}
+
+void raw_verify_openssl(benchmark::State& state, Algorithm alg) {
+  const OpenSslSample& o = openssl_sample(alg);
+  for (auto _ : state) {
+    bool ok = bench::raw_openssl_verify(o.pkey, alg, o.raw_signature, o.sample.base);
+    if (!ok) state.SkipWithError("raw verify failed");
+    benchmark::DoNotOptimize(ok);
+  }
+}
+
+void BM_FullVerifyRsaPss(benchmark::State& state) {
+  full_verify_openssl(state, Algorithm::rsa_pss_sha512);
+}
+BENCHMARK(BM_FullVerifyRsaPss);
+void BM_RawOpenSslRsaPssVerify(benchmark::State& state) {
+  raw_verify_openssl(state, Algorithm::rsa_pss_sha512);
+}
+BENCHMARK(BM_RawOpenSslRsaPssVerify);
+void BM_FullVerifyEcdsaP256(benchmark::State& state) {
+  full_verify_openssl(state, Algorithm::ecdsa_p256_sha256);
+}
+BENCHMARK(BM_FullVerifyEcdsaP256);
+void BM_RawOpenSslEcdsaP256Verify(benchmark::State& state) {
+  raw_verify_openssl(state, Algorithm::ecdsa_p256_sha256);
+}
+BENCHMARK(BM_RawOpenSslEcdsaP256Verify);
 
 }  // namespace
 

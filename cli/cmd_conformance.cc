@@ -62,9 +62,14 @@ Result<const json*> find_member(const json& obj, const std::string& where, const
   return &*it;
 }
 
+// "request.url" for a nested member, "profile" for one of the vector itself.
+std::string member_path(const std::string& where, const char* name) {
+  return where == "vector" ? std::string(name) : where + "." + name;
+}
+
 Result<std::string> string_member(const json& obj, const std::string& where, const char* name) {
   WBA_TRY(const json* v, find_member(obj, where, name, true));
-  if (!v->is_string()) return malformed(where + "." + name, "not a string");
+  if (!v->is_string()) return malformed(member_path(where, name), "not a string");
   return v->get<std::string>();
 }
 

@@ -52,6 +52,7 @@ int run_daemon(int argc, const char* const* argv) {
   }
   log.log(LogLevel::info, "listening",
           {{"listen", config->listen},
+           {"port", server.tcp_port()},
            {"unix_socket", config->unix_socket},
            {"threads", config->threads},
            {"mode", config->mode == Mode::enforce ? "enforce" : "observe"}});

@@ -309,7 +309,8 @@ std::string help_text() {
       "The Web Bot Auth verifier daemon. Starts on embedded defaults (listening on\n"
       "127.0.0.1:8421); every option may also be set in the JSON --config file under the\n"
       "same name with '_' for '-'. Flags override the file. SIGHUP reloads the file, SIGTERM\n"
-      "drains in-flight requests and exits. Invalid configuration exits with code 2.\n\n"
+      "drains in-flight requests and exits. Invalid configuration exits with code 2.\n"
+      "Boolean options: --name sets true; --name=false sets false.\n\n"
       "Options (default in brackets):\n";
   for (const auto& o : options()) {
     std::string left = std::string("  --") + o.name + (o.value_hint ? std::string(" ") + o.value_hint : "");

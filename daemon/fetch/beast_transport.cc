@@ -4,6 +4,8 @@
 #include <optional>
 #include <utility>
 
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -12,8 +14,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
 
 #include "wba/directory/directory.h"
 
@@ -82,9 +82,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     return std::min(deadline_, std::chrono::steady_clock::now() + phase);
   }
 
-  beast::tcp_stream& tcp_stream() {
-    return tls_ ? beast::get_lowest_layer(*tls_) : *plain_;
-  }
+  beast::tcp_stream& tcp_stream() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
 
   template <class F>
   void with_stream(F&& f) {
@@ -133,8 +131,10 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     timer_.expires_at(phase_deadline(cfg().resolve_timeout));
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || self->finished_) return;
-      self->resolve_timed_out_ = true;
+      // Fail now: a cancelled getaddrinfo still runs to its end on the resolver's thread, and
+      // a slow DNS server must not stretch the fetch past its deadline.
       self->resolver_.cancel();
+      self->fail(FetchError::timeout, "resolving " + self->target_.host + " timed out");
     });
     resolver_.async_resolve(
         target_.host, std::to_string(target_.port), tcp::resolver::numeric_service,
@@ -146,10 +146,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
     timer_.cancel();
     if (finished_) return;
-    if (resolve_timed_out_) {
-      return fail(FetchError::timeout, "resolving " + target_.host + " timed out");
-    }
-    if (ec) return fail(FetchError::resolve_failed, "resolving " + target_.host + ": " + ec.message());
+    if (ec)
+      return fail(FetchError::resolve_failed, "resolving " + target_.host + ": " + ec.message());
     std::vector<asio::ip::address> addresses;
     for (const auto& entry : results) {
       auto a = entry.endpoint().address();
@@ -176,8 +174,9 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     for (const auto& a : addresses) {
       auto ok = shared_->policy->check_address(a);
       if (!ok) {
-        return fail(FetchError::refused,
-                    "host " + target_.host + " resolves to a refused address: " + ok.error().detail);
+        return fail(
+            FetchError::refused,
+            "host " + target_.host + " resolves to a refused address: " + ok.error().detail);
       }
     }
     for (const auto& a : addresses) endpoints_.emplace_back(a, target_.port);
@@ -226,10 +225,9 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     if (!ok) return fail(FetchError::tls_failed, "cannot set the TLS host name");
     tls_->set_verify_mode(ssl::verify_peer);
     tcp_stream().expires_at(phase_deadline_);
-    tls_->async_handshake(ssl::stream_base::client,
-                          [self = shared_from_this()](beast::error_code ec) {
-                            self->on_handshake(ec);
-                          });
+    tls_->async_handshake(
+        ssl::stream_base::client,
+        [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
   }
 
   void on_handshake(beast::error_code ec) {
@@ -264,16 +262,16 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     phase_deadline_ = phase_deadline(cfg().read_timeout);
     tcp_stream().expires_at(phase_deadline_);
     with_stream([this](auto& stream) {
-      bhttp::async_write(stream, request_msg_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                           self->on_write(ec);
-                         });
+      bhttp::async_write(
+          stream, request_msg_,
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     });
   }
 
   void on_write(beast::error_code ec) {
     if (finished_) return;
-    if (ec == beast::error::timeout) return fail(FetchError::timeout, "sending the request timed out");
+    if (ec == beast::error::timeout)
+      return fail(FetchError::timeout, "sending the request timed out");
     if (ec) return fail(FetchError::io_error, "sending the request: " + ec.message());
     read();
   }
@@ -287,10 +285,9 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     tcp_stream().expires_at(phase_deadline_);  // one deadline for the whole response: a
                                                // trickling body cannot extend it
     with_stream([this](auto& stream) {
-      bhttp::async_read(stream, buffer_, *parser_,
-                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                          self->on_read(ec);
-                        });
+      bhttp::async_read(
+          stream, buffer_, *parser_,
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     });
   }
 
@@ -307,14 +304,15 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
       if (parser_->is_done()) ec = {};
     }
     if (ec == bhttp::error::body_limit) {
-      return fail(FetchError::too_large, "response body exceeds " +
-                                             std::to_string(cfg().max_body_bytes) + " bytes");
+      return fail(FetchError::too_large,
+                  "response body exceeds " + std::to_string(cfg().max_body_bytes) + " bytes");
     }
-    if (ec == bhttp::error::header_limit || ec == beast::error::buffer_overflow) {
-      return fail(FetchError::too_large, "response header exceeds " +
-                                             std::to_string(cfg().max_header_bytes) + " bytes");
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+      return fail(FetchError::too_large,
+                  "response header exceeds " + std::to_string(cfg().max_header_bytes) + " bytes");
     }
-    if (ec == beast::error::timeout) return fail(FetchError::timeout, "reading the response timed out");
+    if (ec == beast::error::timeout)
+      return fail(FetchError::timeout, "reading the response timed out");
     if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category() &&
         ec != bhttp::error::end_of_stream) {
       return fail(FetchError::protocol_error, "malformed HTTP response: " + ec.message());
@@ -355,7 +353,6 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   SteadyTime deadline_{};
   SteadyTime phase_deadline_{};
   std::string peer_;
-  bool resolve_timed_out_ = false;
   bool finished_ = false;
 };
 
@@ -401,7 +398,8 @@ wba::Result<std::shared_ptr<BeastTransport>> BeastTransport::make(
   }
   if (!config.ca_file.empty()) {
     ctx->load_verify_file(config.ca_file, ec);
-    if (ec) return Error(Reason::invalid_argument, "ca_file " + config.ca_file + ": " + ec.message());
+    if (ec)
+      return Error(Reason::invalid_argument, "ca_file " + config.ca_file + ": " + ec.message());
   }
   if (!config.ca_pem.empty()) {
     ctx->add_certificate_authority(asio::buffer(config.ca_pem), ec);
@@ -411,7 +409,8 @@ wba::Result<std::shared_ptr<BeastTransport>> BeastTransport::make(
   shared->config = std::move(config);
   shared->policy = std::move(policy);
   shared->tls = std::move(ctx);
-  return std::shared_ptr<BeastTransport>(new BeastTransport(std::move(executor), std::move(shared)));
+  return std::shared_ptr<BeastTransport>(
+      new BeastTransport(std::move(executor), std::move(shared)));
 }
 
 void BeastTransport::fetch(FetchRequest request, FetchHandler done) {
@@ -420,9 +419,8 @@ void BeastTransport::fetch(FetchRequest request, FetchHandler done) {
     FetchResult r;
     r.error = FetchError::refused;
     r.detail = target.error().detail;
-    asio::post(executor_, [done = std::move(done), r = std::move(r)]() mutable {
-      done(std::move(r));
-    });
+    asio::post(executor_,
+               [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
     return;
   }
   std::make_shared<FetchOperation>(executor_, shared_, std::move(*target), std::move(request),

@@ -26,9 +26,7 @@ std::optional<std::int64_t> delta_seconds(std::string_view s) {
   return v;
 }
 
-void keep_min(std::optional<Seconds>& slot, Seconds v) {
-  slot = slot ? std::min(*slot, v) : v;
-}
+void keep_min(std::optional<Seconds>& slot, Seconds v) { slot = slot ? std::min(*slot, v) : v; }
 
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
@@ -61,15 +59,19 @@ void parse_line(std::string_view line, CacheDirectives& out) {
     }
     while (i < n && line[i] != ',') ++i;  // ignore anything else up to the next directive
     if (name.empty()) continue;
-    auto number = has_value ? delta_seconds(value) : std::nullopt;
+    // -1: no valid delta-seconds argument (absent or malformed).
+    std::int64_t number = -1;
+    if (has_value) {
+      if (auto d = delta_seconds(value)) number = *d;
+    }
     if (ieq(name, "max-age")) {
-      keep_min(out.max_age, Seconds(number.value_or(0)));
+      keep_min(out.max_age, Seconds(std::max<std::int64_t>(number, 0)));
     } else if (ieq(name, "s-maxage")) {
-      keep_min(out.s_maxage, Seconds(number.value_or(0)));
+      keep_min(out.s_maxage, Seconds(std::max<std::int64_t>(number, 0)));
     } else if (ieq(name, "stale-while-revalidate")) {
-      if (number) keep_min(out.stale_while_revalidate, Seconds(*number));
+      if (number >= 0) keep_min(out.stale_while_revalidate, Seconds(number));
     } else if (ieq(name, "stale-if-error")) {
-      if (number) keep_min(out.stale_if_error, Seconds(*number));
+      if (number >= 0) keep_min(out.stale_if_error, Seconds(number));
     } else if (ieq(name, "no-store")) {
       out.no_store = true;
     } else if (ieq(name, "no-cache")) {
@@ -184,8 +186,7 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
 }
 
 Freshness compute_freshness(const wba::http::Fields& headers,
-                            system_clock::time_point response_time,
-                            const FreshnessPolicy& policy) {
+                            system_clock::time_point response_time, const FreshnessPolicy& policy) {
   using std::chrono::duration_cast;
   CacheDirectives cc = parse_cache_control(headers);
   std::optional<system_clock::time_point> date;
@@ -204,8 +205,8 @@ Freshness compute_freshness(const wba::http::Fields& headers,
     if (!expires) {
       lifetime = Seconds(0);  // RFC 9111 §5.3: invalid Expires = already expired
     } else {
-      lifetime = std::max(Seconds(0),
-                          duration_cast<Seconds>(*expires - date.value_or(response_time)));
+      lifetime =
+          std::max(Seconds(0), duration_cast<Seconds>(*expires - date.value_or(response_time)));
     }
   }
 
@@ -222,8 +223,8 @@ Freshness compute_freshness(const wba::http::Fields& headers,
   f.fresh_for = std::clamp(remaining, policy.min_ttl, std::max(policy.min_ttl, policy.max_ttl));
   f.stale_while_revalidate =
       std::min(cc.stale_while_revalidate.value_or(Seconds(0)), policy.max_stale_while_revalidate);
-  f.stale_if_error =
-      std::min(cc.stale_if_error.value_or(policy.default_stale_if_error), policy.max_stale_if_error);
+  f.stale_if_error = std::min(cc.stale_if_error.value_or(policy.default_stale_if_error),
+                              policy.max_stale_if_error);
   return f;
 }
 

@@ -60,9 +60,9 @@ struct FreshnessPolicy {
 };
 
 struct Freshness {
-  Seconds fresh_for{0};                // from the response time, clamped to [min_ttl, max_ttl]
-  Seconds stale_while_revalidate{0};   // after fresh_for
-  Seconds stale_if_error{0};           // after fresh_for
+  Seconds fresh_for{0};               // from the response time, clamped to [min_ttl, max_ttl]
+  Seconds stale_while_revalidate{0};  // after fresh_for
+  Seconds stale_if_error{0};          // after fresh_for
 };
 
 // Freshness of a response received at `response_time` (our wall clock): lifetime from

@@ -136,7 +136,9 @@ ip::address unmapped(const ip::address& a) {
   return a;
 }
 
-Error refused(std::string detail) { return Error(Reason::directory_unavailable, std::move(detail)); }
+Error refused(std::string detail) {
+  return Error(Reason::directory_unavailable, std::move(detail));
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -232,29 +234,52 @@ std::optional<ParsedUrl> parse_http_url(std::string_view text, std::string& why)
 
 std::string_view to_string(AddressClass c) noexcept {
   switch (c) {
-    case AddressClass::global: return "global";
-    case AddressClass::unspecified: return "unspecified";
-    case AddressClass::loopback: return "loopback";
-    case AddressClass::private_use: return "private-use";
-    case AddressClass::shared_address: return "shared address space";
-    case AddressClass::link_local: return "link-local";
-    case AddressClass::multicast: return "multicast";
-    case AddressClass::broadcast: return "broadcast";
-    case AddressClass::documentation: return "documentation";
-    case AddressClass::benchmarking: return "benchmarking";
-    case AddressClass::reserved: return "reserved";
-    case AddressClass::ietf_protocol: return "IETF protocol assignment";
-    case AddressClass::relay_anycast: return "6to4 relay anycast";
-    case AddressClass::ipv4_mapped: return "IPv4-mapped";
-    case AddressClass::ipv4_compatible: return "IPv4-compatible";
-    case AddressClass::ipv4_translated: return "IPv4-translated";
-    case AddressClass::nat64: return "NAT64";
-    case AddressClass::nat64_local: return "local-use NAT64";
-    case AddressClass::discard_only: return "discard-only";
-    case AddressClass::six_to_four: return "6to4";
-    case AddressClass::unique_local: return "unique-local";
-    case AddressClass::site_local: return "site-local";
-    case AddressClass::srv6_sid: return "SRv6 SID";
+    case AddressClass::global:
+      return "global";
+    case AddressClass::unspecified:
+      return "unspecified";
+    case AddressClass::loopback:
+      return "loopback";
+    case AddressClass::private_use:
+      return "private-use";
+    case AddressClass::shared_address:
+      return "shared address space";
+    case AddressClass::link_local:
+      return "link-local";
+    case AddressClass::multicast:
+      return "multicast";
+    case AddressClass::broadcast:
+      return "broadcast";
+    case AddressClass::documentation:
+      return "documentation";
+    case AddressClass::benchmarking:
+      return "benchmarking";
+    case AddressClass::reserved:
+      return "reserved";
+    case AddressClass::ietf_protocol:
+      return "IETF protocol assignment";
+    case AddressClass::relay_anycast:
+      return "6to4 relay anycast";
+    case AddressClass::ipv4_mapped:
+      return "IPv4-mapped";
+    case AddressClass::ipv4_compatible:
+      return "IPv4-compatible";
+    case AddressClass::ipv4_translated:
+      return "IPv4-translated";
+    case AddressClass::nat64:
+      return "NAT64";
+    case AddressClass::nat64_local:
+      return "local-use NAT64";
+    case AddressClass::discard_only:
+      return "discard-only";
+    case AddressClass::six_to_four:
+      return "6to4";
+    case AddressClass::unique_local:
+      return "unique-local";
+    case AddressClass::site_local:
+      return "site-local";
+    case AddressClass::srv6_sid:
+      return "SRv6 SID";
   }
   return "unknown";
 }
@@ -400,9 +425,8 @@ wba::Result<FetchTarget> OutboundPolicy::check_url(std::string_view url) const {
   for (const auto& p : denied_) {
     if (matches(p, t)) return refused(shown + ": denied by denied_directories");
   }
-  if (!allowed_.empty() &&
-      std::none_of(allowed_.begin(), allowed_.end(),
-                   [&](const Pattern& p) { return matches(p, t); })) {
+  if (!allowed_.empty() && std::none_of(allowed_.begin(), allowed_.end(),
+                                        [&](const Pattern& p) { return matches(p, t); })) {
     return refused(shown + ": not in allowed_directories");
   }
   if (!parsed->host_literal.empty()) {

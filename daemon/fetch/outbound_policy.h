@@ -36,29 +36,29 @@ namespace wbad::fetch {
 // Why an address is or is not a public unicast destination. Ranges per the IANA IPv4/IPv6
 // Special-Purpose Address Registries (RFC 6890 and updates); ecosystem.md §3.2 lists them.
 enum class AddressClass {
-  global,             // public unicast: fetchable
-  unspecified,        // 0.0.0.0/8, ::/128 (connecting to 0.0.0.0 reaches the local host)
-  loopback,           // 127.0.0.0/8, ::1/128
-  private_use,        // 10/8, 172.16/12, 192.168/16 (RFC 1918)
-  shared_address,     // 100.64.0.0/10 (RFC 6598, carrier-grade NAT)
-  link_local,         // 169.254.0.0/16 (cloud metadata lives here), fe80::/10
-  multicast,          // 224.0.0.0/4, ff00::/8
-  broadcast,          // 255.255.255.255
-  documentation,      // 192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32, 3fff::/20
-  benchmarking,       // 198.18.0.0/15, 2001:2::/48 (inside 2001::/23)
-  reserved,           // 240.0.0.0/4, and every IPv6 address outside 2000::/3 not named here
-  ietf_protocol,      // 192.0.0.0/24, 2001::/23 (incl. Teredo 2001::/32, ORCHID)
-  relay_anycast,      // 192.88.99.0/24 (deprecated 6to4 relays, RFC 7526)
-  ipv4_mapped,        // ::ffff:0:0/96 whose embedded IPv4 is not global
-  ipv4_compatible,    // ::/96 (deprecated, RFC 4291 §2.5.5.1)
-  ipv4_translated,    // ::ffff:0:0:0/96 (SIIT, RFC 6145)
-  nat64,              // 64:ff9b::/96 whose embedded IPv4 is not global (RFC 6052 §3.1)
-  nat64_local,        // 64:ff9b:1::/48 (RFC 8215, local-use translation)
-  discard_only,       // 100::/64 (RFC 6666)
-  six_to_four,        // 2002::/16 (RFC 3056; deprecated, relays reach any IPv4; refused whole)
-  unique_local,       // fc00::/7
-  site_local,         // fec0::/10 (deprecated)
-  srv6_sid,           // 5f00::/16 (RFC 9602)
+  global,           // public unicast: fetchable
+  unspecified,      // 0.0.0.0/8, ::/128 (connecting to 0.0.0.0 reaches the local host)
+  loopback,         // 127.0.0.0/8, ::1/128
+  private_use,      // 10/8, 172.16/12, 192.168/16 (RFC 1918)
+  shared_address,   // 100.64.0.0/10 (RFC 6598, carrier-grade NAT)
+  link_local,       // 169.254.0.0/16 (cloud metadata lives here), fe80::/10
+  multicast,        // 224.0.0.0/4, ff00::/8
+  broadcast,        // 255.255.255.255
+  documentation,    // 192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32, 3fff::/20
+  benchmarking,     // 198.18.0.0/15, 2001:2::/48 (inside 2001::/23)
+  reserved,         // 240.0.0.0/4, and every IPv6 address outside 2000::/3 not named here
+  ietf_protocol,    // 192.0.0.0/24, 2001::/23 (incl. Teredo 2001::/32, ORCHID)
+  relay_anycast,    // 192.88.99.0/24 (deprecated 6to4 relays, RFC 7526)
+  ipv4_mapped,      // ::ffff:0:0/96 whose embedded IPv4 is not global
+  ipv4_compatible,  // ::/96 (deprecated, RFC 4291 §2.5.5.1)
+  ipv4_translated,  // ::ffff:0:0:0/96 (SIIT, RFC 6145)
+  nat64,            // 64:ff9b::/96 whose embedded IPv4 is not global (RFC 6052 §3.1)
+  nat64_local,      // 64:ff9b:1::/48 (RFC 8215, local-use translation)
+  discard_only,     // 100::/64 (RFC 6666)
+  six_to_four,      // 2002::/16 (RFC 3056; deprecated, relays reach any IPv4; refused whole)
+  unique_local,     // fc00::/7
+  site_local,       // fec0::/10 (deprecated)
+  srv6_sid,         // 5f00::/16 (RFC 9602)
 };
 
 std::string_view to_string(AddressClass c) noexcept;
@@ -106,9 +106,9 @@ struct OutboundConfig {
 
 // What the transport needs to fetch a URL that passed the policy.
 struct FetchTarget {
-  std::string url;        // the URL as given
-  bool tls = true;        // https
-  std::string host;       // lower-cased name, or the IP literal without brackets
+  std::string url;   // the URL as given
+  bool tls = true;   // https
+  std::string host;  // lower-cased name, or the IP literal without brackets
   std::uint16_t port = 443;
   std::string authority;  // Host field: host[:port], port only when not the scheme default
   std::string target;     // origin-form request-target: path ["?" query], never empty

@@ -14,23 +14,23 @@ namespace wbad::fetch {
 
 // Why a fetch produced no HTTP response (or one that could not be read to the end).
 enum class FetchError {
-  none,             // a complete response was received (any status)
-  refused,          // the outbound policy refused the URL or an address it resolves to
-  resolve_failed,   // DNS: no such host, no answer
-  connect_failed,   // TCP: refused, unreachable, reset
-  tls_failed,       // handshake or certificate (chain, hostname) verification
-  timeout,          // connect, read or total timeout
-  too_large,        // headers or body over the transport's limits
-  protocol_error,   // not HTTP/1.1, bad framing, unsupported Content-Encoding
-  io_error,         // the connection failed mid-response
-  overloaded,       // not attempted: too many fetches in flight (the cache's cap)
+  none,            // a complete response was received (any status)
+  refused,         // the outbound policy refused the URL or an address it resolves to
+  resolve_failed,  // DNS: no such host, no answer
+  connect_failed,  // TCP: refused, unreachable, reset
+  tls_failed,      // handshake or certificate (chain, hostname) verification
+  timeout,         // connect, read or total timeout
+  too_large,       // headers or body over the transport's limits
+  protocol_error,  // not HTTP/1.1, bad framing, unsupported Content-Encoding
+  io_error,        // the connection failed mid-response
+  overloaded,      // not attempted: too many fetches in flight (the cache's cap)
 };
 
 std::string_view to_string(FetchError e) noexcept;
 
 struct FetchRequest {
-  std::string url;               // absolute http(s) URL; the transport re-checks the policy
-  wba::http::Fields headers;     // extra request fields (If-None-Match, If-Modified-Since)
+  std::string url;            // absolute http(s) URL; the transport re-checks the policy
+  wba::http::Fields headers;  // extra request fields (If-None-Match, If-Modified-Since)
 };
 
 struct FetchResult {
@@ -39,7 +39,7 @@ struct FetchResult {
   int status = 0;      // when error == none
   wba::http::Fields headers;
   std::string body;
-  std::string peer;    // "address:port" actually connected to, when known
+  std::string peer;  // "address:port" actually connected to, when known
 };
 
 using FetchHandler = std::function<void(FetchResult)>;

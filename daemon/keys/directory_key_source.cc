@@ -45,7 +45,7 @@ struct Entry {
   wba::http::Fields cache_headers;  // Cache-Control/Expires of the last 200, merged by 304s
   std::optional<Error> error;       // the last fetch's failure, served until negative_until
   SteadyTime negative_until{};
-  unsigned failures = 0;            // consecutive; drives the backoff
+  unsigned failures = 0;  // consecutive; drives the backoff
   std::optional<SteadyTime> last_fetch_started;
   bool fetching = false;
   std::vector<Waiter> waiters;
@@ -173,8 +173,8 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
 
   Error overloaded(const std::string& url) const {
     return Error(Reason::directory_unavailable,
-                 "directory " + url + " not fetched: " +
-                     std::to_string(config.cache.max_concurrent_fetches) +
+                 "directory " + url +
+                     " not fetched: " + std::to_string(config.cache.max_concurrent_fetches) +
                      " fetches already in flight");
   }
 
@@ -225,8 +225,8 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
         plan.answer = *e.error;
         return plan;
       }
-      const bool allowed = !e.last_fetch_started ||
-                           now - *e.last_fetch_started >= config.cache.unknown_keyid_refresh_interval;
+      const bool allowed = !e.last_fetch_started || now - *e.last_fetch_started >=
+                                                        config.cache.unknown_keyid_refresh_interval;
       if (allowed && begin_fetch(url, e, now, plan)) {
         bump(metrics->cache_unknown_keyid_refresh);
         join(metrics->cache_miss);
@@ -247,9 +247,9 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
 
     // Stale: the lookup has to wait for a revalidation.
     if (e.fetching) {
-        join(metrics->cache_coalesced);
-        return plan;
-      }
+      join(metrics->cache_coalesced);
+      return plan;
+    }
     if (negative) {
       if (found && now < e.sie_until) {
         bump(metrics->cache_stale_if_error);
@@ -301,13 +301,27 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     Processed p;
     if (r.error != FetchError::none) {
       switch (r.error) {
-        case FetchError::refused: bump(metrics->fetch_refused); break;
-        case FetchError::tls_failed: bump(metrics->fetch_tls_error); break;
-        case FetchError::timeout: bump(metrics->fetch_timeout); break;
-        case FetchError::too_large: bump(metrics->fetch_too_large); break;
-        case FetchError::protocol_error: bump(metrics->fetch_invalid); break;
-        case FetchError::overloaded: bump(metrics->fetch_overloaded); break;
-        default: bump(metrics->fetch_network_error); break;
+        case FetchError::refused:
+          bump(metrics->fetch_refused);
+          break;
+        case FetchError::tls_failed:
+          bump(metrics->fetch_tls_error);
+          break;
+        case FetchError::timeout:
+          bump(metrics->fetch_timeout);
+          break;
+        case FetchError::too_large:
+          bump(metrics->fetch_too_large);
+          break;
+        case FetchError::protocol_error:
+          bump(metrics->fetch_invalid);
+          break;
+        case FetchError::overloaded:
+          bump(metrics->fetch_overloaded);
+          break;
+        default:
+          bump(metrics->fetch_network_error);
+          break;
       }
       // Too large or malformed: the directory answered, but not with something usable
       // (key_source.h: "directory_invalid (malformed, wrong media type, too large)").
@@ -324,8 +338,8 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     }
     if (r.status != 200) {
       bump(metrics->fetch_http_status);
-      std::string detail = "directory " + url + ": status " + std::to_string(r.status) +
-                           " (only 200 counts, §5.5)";
+      std::string detail =
+          "directory " + url + ": status " + std::to_string(r.status) + " (only 200 counts, §5.5)";
       if (r.status >= 300 && r.status < 400) detail += "; redirects are not followed";
       p.error = Error(Reason::directory_unavailable, std::move(detail));
       if (r.status == 429 || r.status == 503) {
@@ -340,8 +354,8 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     auto target = wba::http::target_from_uri(url);
     if (!target) {
       bump(metrics->fetch_invalid);
-      p.error = Error(Reason::directory_unavailable, "directory URL " + url + ": " +
-                                                         target.error().detail);
+      p.error = Error(Reason::directory_unavailable,
+                      "directory URL " + url + ": " + target.error().detail);
       return p;
     }
     auto request = std::make_shared<wba::http::Request>();
@@ -354,9 +368,9 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     vo.max_clock_skew = config.checks.max_clock_skew;
     vo.parse.limits = config.checks.limits;
     vo.parse.require_kid_thumbprint = config.checks.require_kid_thumbprint;
-    vo.check_media_type = config.checks.media_type == MediaTypeCheck::always ||
-                          (config.checks.media_type == MediaTypeCheck::well_known &&
-                           is_well_known(url));
+    vo.check_media_type =
+        config.checks.media_type == MediaTypeCheck::always ||
+        (config.checks.media_type == MediaTypeCheck::well_known && is_well_known(url));
     vo.require_signatures = config.checks.require_signatures;
     vo.require_all_keys_proven = config.checks.require_all_keys_proven;
     auto verified = wba::directory::verify_directory_response(response, url, vo);
@@ -567,7 +581,8 @@ wba::Result<std::string> decode_data_url(std::string_view url, std::size_t max_b
   std::string_view media = meta.substr(0, meta.find(';'));
   for (std::size_t pos = meta.find(';'); pos != std::string_view::npos;) {
     std::size_t next = meta.find(';', pos + 1);
-    std::string_view param = meta.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
+    std::string_view param =
+        meta.substr(pos + 1, next == std::string_view::npos ? next : next - pos - 1);
     if (wba::http::iequals(param, "base64")) base64 = true;
     pos = next;
   }
@@ -578,8 +593,8 @@ wba::Result<std::string> decode_data_url(std::string_view url, std::size_t max_b
   }
   // Percent-decode first (RFC 2397 data is a URL component), then base64 when flagged.
   if (data.size() > 4 * max_bytes + 16) {
-    return Error(Reason::limit_exceeded, "data: URL larger than " + std::to_string(max_bytes) +
-                                             " bytes");
+    return Error(Reason::limit_exceeded,
+                 "data: URL larger than " + std::to_string(max_bytes) + " bytes");
   }
   std::string decoded;
   decoded.reserve(data.size());
@@ -607,9 +622,8 @@ wba::Result<std::string> decode_data_url(std::string_view url, std::size_t max_b
     decoded = std::move(*raw);
   }
   if (decoded.size() > max_bytes) {
-    return Error(Reason::limit_exceeded,
-                 "data: directory is " + std::to_string(decoded.size()) + " bytes, more than " +
-                     std::to_string(max_bytes));
+    return Error(Reason::limit_exceeded, "data: directory is " + std::to_string(decoded.size()) +
+                                             " bytes, more than " + std::to_string(max_bytes));
   }
   return decoded;
 }

@@ -108,7 +108,8 @@ class DirectoryKeySource : public KeySource {
   // `metrics` may be shared with other sources, a fresh one is made when null.
   DirectoryKeySource(std::shared_ptr<fetch::HttpTransport> transport,
                      std::shared_ptr<const fetch::OutboundPolicy> policy,
-                     DirectoryKeySourceConfig config = {}, fetch::Clock clock = fetch::Clock::real(),
+                     DirectoryKeySourceConfig config = {},
+                     fetch::Clock clock = fetch::Clock::real(),
                      std::shared_ptr<fetch::FetchMetrics> metrics = nullptr);
   ~DirectoryKeySource() override;
 

@@ -101,8 +101,8 @@ void StaticKeySource::find_key(const wba::profile::KeyQuery& query, KeyCallback 
       }
     }
     if (fallback_) return fallback_->find_key(query, std::move(done));
-    return done(Error(Reason::key_not_found, "no Signature-Agent and no trusted key \"" +
-                                                 query.keyid + "\""));
+    return done(Error(Reason::key_not_found,
+                      "no Signature-Agent and no trusted key \"" + query.keyid + "\""));
   }
   const auto& agent = *query.agent;
   for (const auto& t : trusted_) {
@@ -112,6 +112,9 @@ void StaticKeySource::find_key(const wba::profile::KeyQuery& query, KeyCallback 
       return done(k->key);
     }
     fetch::bump(metrics_->static_not_found);
+    if (options_.fall_through_on_missing_key && fallback_) {
+      return fallback_->find_key(query, std::move(done));
+    }
     return done(Error(Reason::key_not_found, "trusted keys for " + t.url +
                                                  " have no valid key with thumbprint \"" +
                                                  query.keyid + "\""));

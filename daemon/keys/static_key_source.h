@@ -11,7 +11,8 @@
 // well-known URL itself serves a member naming that URL.
 //
 // A matched entry is authoritative: a keyid it lacks is key_not_found, never a fetch (the
-// operator pinned this agent's keys; fetching anyway would defeat the pin). Queries that match
+// operator pinned this agent's keys; fetching anyway would defeat the pin), unless
+// fall_through_on_missing_key is set. Queries that match
 // no entry go to the fallback source (normally the DirectoryKeySource), or are key_not_found
 // when there is none.
 //
@@ -19,6 +20,7 @@
 //   match_without_agent  false  true: a query without Signature-Agent is served from any
 //                               trusted key with that thumbprint (identity = the thumbprint
 //                               only, DIGEST §4.5); off, such queries are key_not_found.
+//   fall_through_on_missing_key false
 //   parse limits         the directory parser's (64 KiB body, 64 keys, depth 32): the file
 //                        is operator-supplied, but the same bounds cost nothing.
 #pragma once
@@ -46,9 +48,9 @@ struct TrustSpec {
 wba::Result<TrustSpec> parse_trust_spec(std::string_view spec);
 
 struct TrustedDirectory {
-  std::string url;            // as configured
-  std::string agent_url;      // normalized, as resolve_agent computes it
-  std::string directory_url;  // normalized well-known (bare origin) or the URL itself
+  std::string url;                 // as configured
+  std::string agent_url;           // normalized, as resolve_agent computes it
+  std::string directory_url;       // normalized well-known (bare origin) or the URL itself
   wba::directory::Directory keys;  // url() = directory_url
 };
 
@@ -65,6 +67,10 @@ wba::Result<TrustedDirectory> load_trusted_directory(
 
 struct StaticKeySourceOptions {
   bool match_without_agent = false;
+  // true: a matched entry lacking the keyid passes the query on to the fallback (the fetched
+  // directory may know a key published after the file was written) instead of answering
+  // key_not_found. Off by default: a pin that can be bypassed by fetching is no pin.
+  bool fall_through_on_missing_key = false;
 };
 
 class StaticKeySource : public KeySource {

@@ -155,6 +155,11 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
                            beast::bind_front_handler(&Listener::on_accept, this->shared_from_this()));
   }
 
+  typename Protocol::endpoint local_endpoint() const {
+    beast::error_code ec;
+    return acceptor_.local_endpoint(ec);
+  }
+
   void stop() {
     net::post(acceptor_.get_executor(), [self = this->shared_from_this()] {
       beast::error_code ec;
@@ -223,6 +228,7 @@ wba::Status Server::start() {
     WBA_TRY(auto endpoint, parse_endpoint(c.listen));
     auto l = std::make_shared<Listener<tcp>>(ioc_, state_);
     WBA_CHECK(l->listen(endpoint, c.listen));
+    tcp_port_ = l->local_endpoint().port();
     l->accept();
     stoppers_.push_back([l] { l->stop(); });
     listeners_.push_back(l);

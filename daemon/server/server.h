@@ -57,12 +57,15 @@ class Server {
   wba::Status start();
   // Stops accepting and closes idle connections (SIGTERM).
   void drain();
+  // The bound TCP port (useful with --listen ADDR:0); 0 without a TCP listener.
+  unsigned short tcp_port() const noexcept { return tcp_port_; }
 
  private:
   net::io_context& ioc_;
   std::shared_ptr<ServerState> state_;
   std::vector<std::shared_ptr<void>> listeners_;
   std::vector<std::function<void()>> stoppers_;
+  unsigned short tcp_port_ = 0;
 };
 
 }  // namespace wbad

@@ -117,7 +117,7 @@ Result<DirectoryKey> load_entry(const nlohmann::json& jwk, std::size_t index,
                                 const ParseOptions& options) {
   if (!jwk.is_object()) return refuse(Reason::invalid_key, "not a JSON object");
   // A published private member means the key is compromised: refuse it loudly rather than
-  // quietly using its public half (RFC 7517 §9.2; the directory is public).
+  // quietly using its public half (RFC 7517 §9.3; the directory is public).
   for (const char* m : kPrivateMembers) {
     if (jwk.contains(m)) {
       return refuse(Reason::private_key_in_directory,

@@ -22,13 +22,18 @@ bool covers(const sig::SignatureParams& params, const sig::ComponentId& id) {
 
 // One App. B.1 proof: the profile's requirements first (they need no crypto), then RFC 9421
 // verification with the directory's own key, which also compares Content-Digest with the body.
-Result<KeyProof> check_proof(const http::Message& message, const sig::LabelledSignature& s,
-                             const Directory& directory, const VerifyOptions& options,
-                             std::int64_t now) {
+// nullopt: a non-conforming signature skipped under skip_nonconforming_proofs.
+Result<std::optional<KeyProof>> check_proof(const http::Message& message,
+                                            const sig::LabelledSignature& s,
+                                            const Directory& directory,
+                                            const VerifyOptions& options, std::int64_t now) {
   static const auto required = sig::parse_component_list(R"("@authority";req "content-digest")");
   const auto& params = s.params;
   auto keyid = params.keyid();
-  if (!keyid) return proof_error(s.label, "no keyid");
+  if (!keyid) {
+    if (options.skip_nonconforming_proofs) return std::optional<KeyProof>();
+    return proof_error(s.label, "no keyid");
+  }
   const DirectoryKey* key = directory.find_any(*keyid);
   if (!key) {
     for (const auto& r : directory.refused()) {
@@ -40,11 +45,17 @@ Result<KeyProof> check_proof(const http::Message& message, const sig::LabelledSi
     return proof_error(s.label,
                        "keyid \"" + *keyid + "\" is not the thumbprint of a key of this directory");
   }
+  // Shape requirements of App. B.1 (as opposed to a signature that does not verify).
+  std::optional<std::string> nonconforming;
   for (const auto& id : required.value()) {
-    if (!covers(params, id)) return proof_error(s.label, id.serialize() + " is not covered");
+    if (!nonconforming && !covers(params, id)) nonconforming = id.serialize() + " is not covered";
   }
-  if (!params.created()) return proof_error(s.label, "no 'created' parameter");
-  if (!params.expires()) return proof_error(s.label, "no 'expires' parameter");
+  if (!nonconforming && !params.created()) nonconforming = "no 'created' parameter";
+  if (!nonconforming && !params.expires()) nonconforming = "no 'expires' parameter";
+  if (nonconforming) {
+    if (options.skip_nonconforming_proofs) return std::optional<KeyProof>();
+    return proof_error(s.label, *nonconforming);
+  }
 
   sig::VerifyOptions vo;
   vo.now = now;
@@ -59,7 +70,8 @@ Result<KeyProof> check_proof(const http::Message& message, const sig::LabelledSi
   if (!verified->content_digest_checked()) {
     return proof_error(s.label, "Content-Digest was not checked against the body");
   }
-  return KeyProof{s.label, key->thumbprint(), *params.created(), *params.expires()};
+  return std::optional<KeyProof>(
+      KeyProof{s.label, key->thumbprint(), *params.created(), *params.expires()});
 }
 
 }  // namespace
@@ -111,8 +123,8 @@ Result<VerifiedDirectory> verify_directory_response(const http::Response& respon
   }
   const std::int64_t now = options.now.value_or(sig::unix_now());
   for (const auto& s : signatures) {
-    WBA_TRY(KeyProof proof, check_proof(message, s, out.directory, options, now));
-    out.proofs.push_back(std::move(proof));
+    WBA_TRY(std::optional<KeyProof> proof, check_proof(message, s, out.directory, options, now));
+    if (proof) out.proofs.push_back(std::move(*proof));
   }
   if (options.require_signatures && out.proofs.empty()) {
     return Error(Reason::directory_signature_invalid,

@@ -7,11 +7,13 @@ namespace wba::http {
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i]);
-    unsigned char y = static_cast<unsigned char>(b[i]);
-    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y + 32);
-    if (x != y) return false;
+    const auto x = static_cast<unsigned char>(a[i]);
+    const auto y = static_cast<unsigned char>(b[i]);
+    if (x == y) continue;
+    // Every field lookup scans all lines with this: test the usual equal byte first, and fold
+    // case only for a pair that differs in bit 0x20 alone and is an ASCII letter.
+    const auto folded = static_cast<unsigned char>(x | 0x20);
+    if ((x ^ y) != 0x20 || folded < 'a' || folded > 'z') return false;
   }
   return true;
 }

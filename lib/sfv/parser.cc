@@ -2,11 +2,11 @@
 // into their final place in the result, and the error is only formatted when parsing fails.
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 
 #include "sfv/chars.h"
-#include "wba/encoding/base64.h"
 #include "wba/sfv/parse.h"
 
 namespace wba::sfv {
@@ -23,6 +23,27 @@ namespace {
 using detail::ParserAccess;
 
 constexpr std::size_t kNotFound = static_cast<std::size_t>(-1);
+
+// Base64 digit values (RFC 4648 §4), -1 for anything else ('=' included): one load per
+// character instead of chars::base64_value's chain of range tests.
+constexpr std::array<std::int8_t, 256> kBase64Value = [] {
+  std::array<std::int8_t, 256> t{};
+  t.fill(-1);
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = static_cast<std::int8_t>(c - 'A');
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = static_cast<std::int8_t>(c - 'a' + 26);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<std::int8_t>(c - '0' + 52);
+  t['+'] = 62;
+  t['/'] = 63;
+  return t;
+}();
+inline int b64(char c) { return kBase64Value[static_cast<unsigned char>(c)]; }
+
+// Characters an sf-string carries as they are (§4.2.5): printable ASCII but '"' and '\\'.
+constexpr std::array<bool, 256> kStringPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c <= 0x7e; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
 // Initial capacity of parameter and inner-list vectors, which rarely stay at one element.
 constexpr std::size_t kFirstReserve = 8;
 
@@ -173,6 +194,8 @@ class Parser {
 
   // §4.2.3.2
   bool parse_params(Parameters& params) {
+    // Most items have no parameters: return before setting up the duplicate-key index.
+    if (pos_ == in_.size() || in_[pos_] != ';') return true;
     auto& entries = ParserAccess::entries(params);
     KeyIndex index;
     while (pos_ < in_.size() && in_[pos_] == ';') {
@@ -273,6 +296,14 @@ class Parser {
     std::string& value = out.emplace<String>().value;
     std::size_t chunk = pos_;  // start of the run not yet copied
     while (pos_ < in_.size()) {
+      // Plain runs are the bulk of a string (nonces, key ids, URLs): skip them with one table
+      // load per character, then look at what stopped the run.
+      // Local pointers: a store to pos_ could alias in_'s size and force a reload per step.
+      const char* p = in_.data() + pos_;
+      const char* const end = in_.data() + in_.size();
+      while (p != end && kStringPlain[static_cast<unsigned char>(*p)]) ++p;
+      pos_ = static_cast<std::size_t>(p - in_.data());
+      if (p == end) break;
       const char c = in_[pos_];
       if (c == '\\') {
         value.append(in_, chunk, pos_ - chunk);
@@ -287,10 +318,8 @@ class Parser {
         ++pos_;
         if (value.size() > limits_.max_string_bytes) return string_limit("string", value.size());
         return true;
-      } else if (!chars::is_visible_or_sp(c)) {
-        return fail(pos_, "string contains a character outside printable ASCII");
       } else {
-        ++pos_;
+        return fail(pos_, "string contains a character outside printable ASCII");
       }
     }
     return fail(start, "string is missing its closing '\"'");
@@ -311,11 +340,14 @@ class Parser {
     const std::size_t start = pos_;
     ++pos_;  // ':'
     const std::size_t text_start = pos_;
-    while (pos_ < in_.size() && in_[pos_] != ':') {
-      if (!chars::has(in_[pos_], chars::kBase64)) {
-        return fail(pos_, "byte sequence contains a character outside the base64 alphabet");
-      }
-      ++pos_;
+    {
+      const char* p = in_.data() + pos_;  // local pointers, as in parse_string
+      const char* const end = in_.data() + in_.size();
+      while (p != end && chars::has(*p, chars::kBase64)) ++p;
+      pos_ = static_cast<std::size_t>(p - in_.data());
+    }
+    if (pos_ < in_.size() && in_[pos_] != ':') {
+      return fail(pos_, "byte sequence contains a character outside the base64 alphabet");
     }
     if (pos_ == in_.size()) return fail(start, "byte sequence is missing its closing ':'");
     const std::string_view text = in_.substr(text_start, pos_ - text_start);
@@ -326,23 +358,53 @@ class Parser {
     }
     ByteSequence& bytes = out.emplace<ByteSequence>();
     if (text.empty()) return true;
-    // §4.2.7: parsers SHOULD NOT fail on non-zero pad bits, but the base64 decoder rejects
-    // them; clear them in a copy (rare, so the common path stays allocation-free).
-    std::string cleared;
-    std::size_t data_len = text.size();
-    while (data_len > 0 && text[data_len - 1] == '=') --data_len;
-    if (data_len % 4 == 2 || data_len % 4 == 3) {
-      const int last = chars::base64_value(text[data_len - 1]);
-      const int pad_bits = data_len % 4 == 2 ? 0x0f : 0x03;
-      if (last > 0 && (last & pad_bits) != 0) {
-        cleared.assign(text);
-        cleared[data_len - 1] = chars::kBase64Alphabet[static_cast<std::size_t>(last & ~pad_bits)];
-      }
+    if (!decode_base64(text, bytes.bytes)) {
+      return fail(text_start, "byte sequence is not valid base64");
     }
-    auto decoded = base64_decode(cleared.empty() ? text : std::string_view(cleared));
-    if (!decoded.ok()) return fail(text_start, "byte sequence is not valid base64");
-    if (decoded->size() > limits_.max_byte_sequence_bytes) return byte_limit(decoded->size());
-    bytes.bytes = std::move(decoded).value();
+    if (bytes.bytes.size() > limits_.max_byte_sequence_bytes) {
+      return byte_limit(bytes.bytes.size());
+    }
+    return true;
+  }
+
+  // RFC 4648 §4 base64 of a Byte Sequence, straight into `out`. Accepts exactly what
+  // wba::base64_decode accepts: padding optional, but when present at most two '=' and a
+  // length that is a multiple of 4; no '=' elsewhere; no lone final character. Non-zero pad
+  // bits are ignored, since §4.2.7 says parsers SHOULD NOT fail on them. `text` holds only
+  // base64 characters (checked by the caller). Byte Sequences carry public data (signatures,
+  // digests), so a table decoder is fine: libsodium's constant-time one cost more than all of
+  // the rest of parsing a Signature field.
+  static bool decode_base64(std::string_view text, std::string& out) {
+    std::size_t pad = 0;
+    while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+    if (pad > 0 && text.size() % 4 != 0) return false;
+    const std::string_view body = text.substr(0, text.size() - pad);
+    const std::size_t tail = body.size() % 4;
+    if (tail == 1) return false;
+    const std::size_t full = body.size() - tail;
+    out.resize(full / 4 * 3 + (tail == 0 ? 0 : tail - 1));
+    char* dst = out.data();
+    std::size_t i = 0;
+    for (; i < full; i += 4) {
+      const int a = b64(body[i]);
+      const int b = b64(body[i + 1]);
+      const int c = b64(body[i + 2]);
+      const int d = b64(body[i + 3]);
+      if ((a | b | c | d) < 0) return false;  // '=' inside the data
+      const auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+      *dst++ = static_cast<char>(v >> 16);
+      *dst++ = static_cast<char>(v >> 8);
+      *dst++ = static_cast<char>(v);
+    }
+    if (tail != 0) {
+      const int a = b64(body[i]);
+      const int b = b64(body[i + 1]);
+      const int c = tail == 3 ? b64(body[i + 2]) : 0;
+      if ((a | b | c) < 0) return false;
+      const auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
+      *dst++ = static_cast<char>(v >> 16);
+      if (tail == 3) *dst++ = static_cast<char>(v >> 8);
+    }
     return true;
   }
 

@@ -1,6 +1,7 @@
 // RFC 9651 §4.1 serialization. Everything is appended to one output string; a value that has
 // no serialization fails the whole call (no partial output is returned).
 
+#include <array>
 #include <charconv>
 #include <cstdlib>
 
@@ -15,13 +16,19 @@ constexpr std::int64_t kMaxInteger = 999'999'999'999'999;      // §3.3.1
 constexpr std::int64_t kMaxThousandths = 999'999'999'999'999;  // §3.3.2: 12 + 3 digits
 constexpr std::size_t kContainerReserve = 256;
 
+// Characters an sf-string carries unescaped (§4.1.6): printable ASCII but '"' and '\\'.
+constexpr std::array<bool, 256> kStringPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c <= 0x7e; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
+
+// Appends to a caller's string, so that a value serialized as part of a larger text (the
+// RFC 9421 signature base) needs no temporary of its own.
 class Serializer {
  public:
-  // Containers are usually a few dozen to a few hundred bytes: start there instead of growing
-  // the string through every power of two.
-  void reserve(std::size_t n) { out_.reserve(n); }
+  explicit Serializer(std::string& out) : out_(out) {}
   Error take_error() { return std::move(error_); }
-  std::string take_output() { return std::move(out_); }
 
   // §4.1.1
   bool list(const List& list) {
@@ -143,6 +150,7 @@ class Serializer {
     std::size_t run = 0;  // start of the unescaped run not yet copied
     for (std::size_t i = 0; i < v.size(); ++i) {
       const char c = v[i];
+      if (kStringPlain[static_cast<unsigned char>(c)]) continue;  // the usual case, one load
       if (!chars::is_visible_or_sp(c)) return fail("string contains a non-printable-ASCII byte");
       if (c == '"' || c == '\\') {
         out_.append(v, run, i - run);
@@ -220,15 +228,28 @@ class Serializer {
     return false;
   }
 
-  std::string out_;
+  std::string& out_;
   Error error_;
 };
 
+// Containers are usually a few dozen to a few hundred bytes: `reserve` starts there instead of
+// growing the string through every power of two.
 template <typename F>
 Result<std::string> run(F&& f, std::size_t reserve = 0) {
-  Serializer s;
-  if (reserve > 0) s.reserve(reserve);
-  if (f(s)) return s.take_output();
+  std::string out;
+  if (reserve > 0) out.reserve(reserve);
+  Serializer s(out);
+  if (f(s)) return Result<std::string>(std::move(out));
+  return s.take_error();
+}
+
+// Appends to `out`; a failure takes back whatever was appended (no partial output).
+template <typename F>
+Status run_to(std::string& out, F&& f) {
+  const std::size_t size = out.size();
+  Serializer s(out);
+  if (f(s)) return {};
+  out.resize(size);
   return s.take_error();
 }
 
@@ -270,6 +291,14 @@ Result<std::string> serialize_member_value(const ListMember& member) {
   // Unlike inside a Dictionary, a Boolean true value is written out ("?1"): the key that
   // would carry it is not part of the output (RFC 9421 §2.1.2).
   return run([&](Serializer& s) { return s.member(member); });
+}
+
+Status serialize_params_to(std::string& out, const Parameters& params) {
+  return run_to(out, [&](Serializer& s) { return s.params(params); });
+}
+
+Status serialize_member_value_to(std::string& out, const ListMember& member) {
+  return run_to(out, [&](Serializer& s) { return s.member(member); });
 }
 
 }  // namespace wba::sfv

@@ -25,8 +25,17 @@ struct Source {
   const http::Fields& trailers() const { return req ? req->trailers : resp->trailers; }
 };
 
-Error invalid(const std::string& id, std::string why) {
-  return Error(Reason::invalid_component, id + ": " + why);
+// Errors name the component as serialized; that text is only built when there is an error, so
+// that the verification path does not serialize every identifier once more per line.
+Error invalid(const ComponentId& id, std::string_view why) {
+  std::string detail = id.serialize();
+  detail.append(": ").append(why);
+  return Error(Reason::invalid_component, std::move(detail));
+}
+Error missing(const ComponentId& id, std::string_view why) {
+  std::string detail = id.serialize();
+  detail.append(": ").append(why);
+  return Error(Reason::missing_component, std::move(detail));
 }
 
 bool is_true(const sfv::BareItem& v) {
@@ -86,8 +95,21 @@ std::string canonical_field_value(std::string_view v) {
   return out.substr(b, e - b + 1);
 }
 
+// canonical_field_value appended to `out`. A value without line breaks (nearly all of them) is
+// only trimmed, which needs no copy of its own.
+void append_canonical_field_value(std::string& out, std::string_view v) {
+  if (v.find_first_of("\r\n") != std::string_view::npos) {
+    out += canonical_field_value(v);
+    return;
+  }
+  const std::size_t b = v.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return;
+  const std::size_t e = v.find_last_not_of(" \t");
+  out.append(v, b, e - b + 1);
+}
+
 // §2.5 step 4: the signature base is ASCII; a value that is not must use `bs`.
-Status check_ascii(const std::string& id, std::string_view value) {
+Status check_ascii(const ComponentId& id, std::string_view value) {
   for (unsigned char c : value) {
     if ((c < 0x20 && c != '\t') || c > 0x7E) {
       return invalid(id, "value is not printable ASCII (use ;bs)");
@@ -104,9 +126,9 @@ std::string form_reencode(std::string_view decoded) {
   return urls::encode(decoded, kFormSafe);
 }
 
-Result<std::string> query_param_value(const http::Request& req, const std::string& id,
+Result<std::string> query_param_value(const http::Request& req, const ComponentId& id,
                                       std::string_view wanted) {
-  if (!req.target.query) return Error(Reason::missing_component, id + ": request has no query");
+  if (!req.target.query) return missing(id, "request has no query");
   auto params = urls::parse_query(*req.target.query);
   if (!params) return invalid(id, "query is not valid percent-encoded text");
   urls::encoding_opts plus_as_space(true, false, false);
@@ -117,95 +139,165 @@ Result<std::string> query_param_value(const http::Request& req, const std::strin
     if (found) return invalid(id, "query parameter occurs more than once");
     found = p.has_value ? form_reencode(p.value.decode(plus_as_space)) : std::string();
   }
-  if (!found) return Error(Reason::missing_component, id + ": query parameter not present");
+  if (!found) return missing(id, "query parameter not present");
   return *found;
 }
 
-Result<std::string> derived_value(const Source& source, const ComponentId& cid,
-                                  const std::string& id) {
-  const std::string& name = cid.name();
-  for (const auto& [k, v] : cid.params()) {
-    if (k == "req") continue;
-    if (k == "name" && name == "@query-param") continue;
-    return invalid(id, "parameter '" + k + "' does not apply to a derived component");
+// The derived components of §2.2, told apart once instead of by a chain of comparisons.
+enum class Derived {
+  method,
+  target_uri,
+  authority,
+  scheme,
+  request_target,
+  path,
+  query,
+  query_param,
+  status,
+  signature_params,
+  unknown
+};
+
+Derived derived_kind(std::string_view name) {
+  static constexpr std::array<std::pair<std::string_view, Derived>, 10> kNames{{
+      {"@method", Derived::method},
+      {"@target-uri", Derived::target_uri},
+      {"@authority", Derived::authority},
+      {"@scheme", Derived::scheme},
+      {"@request-target", Derived::request_target},
+      {"@path", Derived::path},
+      {"@query", Derived::query},
+      {"@query-param", Derived::query_param},
+      {"@status", Derived::status},
+      {"@signature-params", Derived::signature_params},
+  }};
+  for (const auto& [n, d] : kNames) {
+    if (n == name) return d;
   }
-  if (name == "@status") {
-    const http::Response* resp = source.resp;
-    if (!resp) return invalid(id, "@status on a request");
-    char buf[4];
-    std::snprintf(buf, sizeof buf, "%03d", resp->status);
-    return std::string(buf);
-  }
-  if (name == "@signature-params") return invalid(id, "@signature-params cannot be covered");
-  const http::Request* req = source.req;
-  static constexpr std::array<std::string_view, 8> kRequestOnly{
-      "@method", "@target-uri", "@authority", "@scheme", "@request-target", "@path", "@query",
-      "@query-param"};
-  if (std::find(kRequestOnly.begin(), kRequestOnly.end(), name) == kRequestOnly.end()) {
-    return invalid(id, "unknown derived component");
-  }
-  if (!req) return invalid(id, "request component on a response (use ;req)");
-  const http::Target& t = req->target;
-  if (name == "@method") return req->method;
-  if (name == "@target-uri") return t.uri();
-  if (name == "@authority") return t.authority;
-  if (name == "@scheme") return t.scheme;
-  if (name == "@request-target") return t.request_target;
-  if (name == "@path") return t.path;
-  if (name == "@query") return "?" + t.query.value_or("");
-  // @query-param
-  const auto* wanted = cid.params().find("name");
-  if (!wanted) return invalid(id, "@query-param without name");
-  return query_param_value(*req, id, std::get<sfv::String>(*wanted).value);
+  return Derived::unknown;
 }
 
-Result<std::string> field_value(const Source& source, const ComponentId& cid,
-                                const std::string& id) {
+Status append_derived_value(std::string& out, const Source& source, const ComponentId& cid) {
+  const std::string& name = cid.name();
+  const Derived kind = derived_kind(name);
+  for (const auto& [k, v] : cid.params()) {
+    if (k == "req") continue;
+    if (k == "name" && kind == Derived::query_param) continue;
+    return invalid(cid, "parameter '" + k + "' does not apply to a derived component");
+  }
+  if (kind == Derived::status) {
+    const http::Response* resp = source.resp;
+    if (!resp) return invalid(cid, "@status on a request");
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%03d", resp->status);
+    out += buf;
+    return {};
+  }
+  if (kind == Derived::signature_params) {
+    return invalid(cid, "@signature-params cannot be covered");
+  }
+  if (kind == Derived::unknown) return invalid(cid, "unknown derived component");
+  const http::Request* req = source.req;
+  if (!req) return invalid(cid, "request component on a response (use ;req)");
+  const http::Target& t = req->target;
+  switch (kind) {
+    case Derived::method:
+      out += req->method;
+      return {};
+    case Derived::target_uri:
+      out += t.uri();
+      return {};
+    case Derived::authority:
+      out += t.authority;
+      return {};
+    case Derived::scheme:
+      out += t.scheme;
+      return {};
+    case Derived::request_target:
+      out += t.request_target;
+      return {};
+    case Derived::path:
+      out += t.path;
+      return {};
+    case Derived::query:
+      out += '?';
+      if (t.query) out += *t.query;
+      return {};
+    default:
+      break;
+  }
+  // @query-param
+  const auto* wanted = cid.params().find("name");
+  if (!wanted) return invalid(cid, "@query-param without name");
+  WBA_TRY(std::string value, query_param_value(*req, cid, std::get<sfv::String>(*wanted).value));
+  out += value;
+  return {};
+}
+
+// Appends the field's value (append_component_value takes it back on error).
+Status append_field_value(std::string& out, const Source& source, const ComponentId& cid) {
   const auto& p = cid.params();
-  bool bs = p.find("bs") != nullptr;
-  bool sf = p.find("sf") != nullptr;
-  const sfv::BareItem* key = p.find("key");
-  if (p.find("name")) return invalid(id, "name applies to @query-param only");
-  if (bs && (sf || key)) return invalid(id, "bs cannot be combined with sf or key");
-  const http::Fields& fields = p.find("tr") ? source.trailers() : source.headers();
-  auto raw = fields.values(cid.name());
-  if (raw.empty()) {
-    return Error(Reason::missing_component,
-                 id + ": field not in the " + (p.find("tr") ? "trailers" : "headers"));
-  }
-  std::string out;
-  if (bs) {  // §2.1.3: each line wrapped as a Byte Sequence, as an sf-list
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      if (i) out += ", ";
-      out += ':' + base64_encode(canonical_field_value(raw[i])) + ':';
+  // One pass over the (validated, unique) parameters instead of a lookup per name.
+  bool bs = false, sf = false, tr = false, name = false;
+  const sfv::BareItem* key = nullptr;
+  for (const auto& [k, v] : p) {
+    if (k == "bs") {
+      bs = true;
+    } else if (k == "sf") {
+      sf = true;
+    } else if (k == "key") {
+      key = &v;
+    } else if (k == "tr") {
+      tr = true;
+    } else if (k == "name") {
+      name = true;
     }
-    return out;
   }
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (i) out += ", ";
-    out += canonical_field_value(raw[i]);
+  if (name) return invalid(cid, "name applies to @query-param only");
+  if (bs && (sf || key)) return invalid(cid, "bs cannot be combined with sf or key");
+  const http::Fields& fields = tr ? source.trailers() : source.headers();
+  const std::size_t start = out.size();
+  // The field lines of this name, in order, combined with ", " (§2.1), straight into `out`.
+  bool found = false;
+  for (const auto& [field_name, value] : fields.lines()) {
+    if (!http::iequals(field_name, cid.name())) continue;
+    if (found) out += ", ";
+    found = true;
+    if (bs) {  // §2.1.3: each line wrapped as a Byte Sequence, as an sf-list
+      out += ':';
+      out += base64_encode(canonical_field_value(value));
+      out += ':';
+    } else {
+      append_canonical_field_value(out, value);
+    }
   }
+  if (!found) {
+    return missing(cid, std::string("field not in the ") + (tr ? "trailers" : "headers"));
+  }
+  if (bs) return {};
   if (key) {  // §2.1.2
-    auto dict = sfv::parse_dictionary(out);
-    if (!dict) return invalid(id, "field is not a Dictionary: " + dict.error().detail);
+    auto dict = sfv::parse_dictionary(std::string_view(out).substr(start));
+    if (!dict) return invalid(cid, "field is not a Dictionary: " + dict.error().detail);
     const std::string& k = std::get<sfv::String>(*key).value;
     const sfv::ListMember* m = dict->find(k);
-    if (!m) return Error(Reason::missing_component, id + ": dictionary has no member '" + k + "'");
-    auto s = sfv::serialize_member_value(*m);
-    if (!s) return invalid(id, s.error().detail);
-    return std::move(s).value();
+    if (!m) return missing(cid, "dictionary has no member '" + k + "'");
+    out.resize(start);
+    auto s = sfv::serialize_member_value_to(out, *m);
+    if (!s) return invalid(cid, s.error().detail);
+    return {};
   }
   if (sf) {  // §2.1.1
     auto type = known_field_type(cid.name());
-    if (!type) return invalid(id, "sf on a field of unknown Structured Field type");
-    auto parsed = sfv::parse(out, *type);
-    if (!parsed) return invalid(id, "field does not parse: " + parsed.error().detail);
+    if (!type) return invalid(cid, "sf on a field of unknown Structured Field type");
+    auto parsed = sfv::parse(std::string_view(out).substr(start), *type);
+    if (!parsed) return invalid(cid, "field does not parse: " + parsed.error().detail);
     auto s = sfv::serialize(*parsed);
-    if (!s) return invalid(id, s.error().detail);
-    return std::move(s).value();
+    if (!s) return invalid(cid, s.error().detail);
+    out.resize(start);
+    out += *s;
+    return {};
   }
-  WBA_CHECK(check_ascii(id, out));
-  return out;
+  return check_ascii(cid, std::string_view(out).substr(start));
 }
 
 bool valid_field_name(std::string_view n) {
@@ -221,33 +313,44 @@ bool valid_field_name(std::string_view n) {
 }  // namespace
 
 Result<ComponentId> ComponentId::from_item(const sfv::Item& item) {
-  const auto* s = std::get_if<sfv::String>(&item.value);
+  return from_item(sfv::Item(item));
+}
+
+Result<ComponentId> ComponentId::from_item(sfv::Item&& item) {
+  auto* s = std::get_if<sfv::String>(&item.value);
   if (!s) return Error(Reason::invalid_component, "component identifier is not a String");
-  ComponentId c;
-  c.name_ = s->value;
-  const std::string shown = "\"" + c.name_ + "\"";
-  if (c.is_derived()) {
-    if (!valid_field_name(std::string_view(c.name_).substr(1))) {
-      return invalid(shown, "invalid derived component name");
+  const std::string& name = s->value;
+  // The quoted name for error messages, built only when there is one.
+  const auto invalid_id = [&name](std::string_view why) {
+    std::string detail;
+    detail.reserve(name.size() + why.size() + 4);
+    detail.append("\"").append(name).append("\": ").append(why);
+    return Error(Reason::invalid_component, std::move(detail));
+  };
+  if (!name.empty() && name[0] == '@') {
+    if (!valid_field_name(std::string_view(name).substr(1))) {
+      return invalid_id("invalid derived component name");
     }
-  } else if (!valid_field_name(c.name_)) {
-    return invalid(shown, "field names must be lower-case tokens (§2.1)");
+  } else if (!valid_field_name(name)) {
+    return invalid_id("field names must be lower-case tokens (§2.1)");
   }
   for (const auto& [k, v] : item.params) {
     if (k == "sf" || k == "bs" || k == "req" || k == "tr") {
-      if (!is_true(v)) return invalid(shown, "parameter '" + k + "' must be Boolean true");
+      if (!is_true(v)) return invalid_id("parameter '" + k + "' must be Boolean true");
     } else if (k == "key" || k == "name") {
       if (!std::holds_alternative<sfv::String>(v)) {
-        return invalid(shown, "parameter '" + k + "' must be a String");
+        return invalid_id("parameter '" + k + "' must be a String");
       }
     } else {
-      return invalid(shown, "unknown parameter '" + k + "'");
+      return invalid_id("unknown parameter '" + k + "'");
     }
   }
-  if (c.name_ == "@query-param" && !item.params.find("name")) {
-    return invalid(shown, "@query-param needs a name parameter (§2.2.8)");
+  if (name == "@query-param" && !item.params.find("name")) {
+    return invalid_id("@query-param needs a name parameter (§2.2.8)");
   }
-  c.params_ = item.params;
+  ComponentId c;
+  c.name_ = std::move(s->value);
+  c.params_ = std::move(item.params);
   return c;
 }
 
@@ -259,11 +362,15 @@ sfv::Item ComponentId::to_item() const { return sfv::Item{sfv::String{name_}, pa
 
 std::string ComponentId::serialize() const {
   std::string out;
-  out.reserve(name_.size() + 2);
+  serialize_to(out);
+  return out;
+}
+
+void ComponentId::serialize_to(std::string& out) const {
+  out.reserve(out.size() + name_.size() + 2);
   out.append("\"").append(name_).append("\"");
   // Names and parameters were validated on construction, so serialisation cannot fail.
-  if (!params_.empty()) out += sfv::serialize_params(params_).value();
-  return out;
+  if (!params_.empty()) sfv::serialize_params_to(out, params_).value();
 }
 
 bool operator==(const ComponentId& a, const ComponentId& b) {
@@ -294,17 +401,24 @@ Result<std::vector<ComponentId>> parse_component_list(std::string_view text) {
 }
 
 Result<std::string> component_value(const http::Message& message, const ComponentId& id) {
-  std::string shown = id.serialize();
+  std::string out;
+  WBA_CHECK(append_component_value(out, message, id));
+  return out;
+}
+
+Status append_component_value(std::string& out, const http::Message& message,
+                              const ComponentId& id) {
   Source source{std::get_if<http::Request>(&message), std::get_if<http::Response>(&message)};
   if (id.has_param("req")) {
-    if (!source.resp) return invalid(shown, "req on a request (§2.4)");
-    if (!source.resp->request) {
-      return Error(Reason::missing_component, shown + ": no related request available");
-    }
+    if (!source.resp) return invalid(id, "req on a request (§2.4)");
+    if (!source.resp->request) return missing(id, "no related request available");
     source = Source{source.resp->request.get(), nullptr};
   }
-  if (id.is_derived()) return derived_value(source, id, shown);
-  return field_value(source, id, shown);
+  const std::size_t start = out.size();
+  Status s = id.is_derived() ? append_derived_value(out, source, id)
+                             : append_field_value(out, source, id);
+  if (!s) out.resize(start);
+  return s;
 }
 
 }  // namespace wba::sig

@@ -1,5 +1,7 @@
 #include "wba/sig/signature_fields.h"
 
+#include <algorithm>
+
 #include "wba/sfv/parse.h"
 #include "wba/sfv/serialize.h"
 
@@ -15,50 +17,91 @@ std::string joined(const http::Fields& f, std::string_view name) {
   return out;
 }
 
+// The combined value of one field's lines, exactly as joined() builds it. The usual message has
+// one line per field, which is then parsed where it is instead of copied.
+class CombinedField {
+ public:
+  void add(std::string_view line) {
+    present_ = true;
+    if (value().empty()) {  // like joined(): no separator after an empty start
+      single_ = line;
+      is_single_ = true;
+      return;
+    }
+    if (is_single_) {
+      joined_.assign(single_);
+      is_single_ = false;
+    }
+    joined_.append(", ").append(line);
+  }
+  bool present() const { return present_; }
+  std::string_view value() const { return is_single_ ? single_ : std::string_view(joined_); }
+
+ private:
+  bool present_ = false;
+  bool is_single_ = true;
+  std::string_view single_;
+  std::string joined_;
+};
+
 }  // namespace
 
 Result<std::vector<LabelledSignature>> parse_signatures(const http::Message& message) {
-  const http::Fields& h = http::headers(message);
-  bool has_input = h.contains("signature-input");
-  bool has_sig = h.contains("signature");
-  if (!has_input && !has_sig) {
+  CombinedField input_field, signature_field;
+  for (const auto& [name, value] : http::headers(message).lines()) {
+    if (http::iequals(name, "signature-input")) {
+      input_field.add(value);
+    } else if (http::iequals(name, "signature")) {
+      signature_field.add(value);
+    }
+  }
+  if (!input_field.present() && !signature_field.present()) {
     return Error(Reason::missing_signature, "no Signature-Input or Signature field");
   }
-  auto inputs = sfv::parse_dictionary(joined(h, "signature-input"));
+  auto inputs = sfv::parse_dictionary(input_field.value());
   if (!inputs) {
     return Error(Reason::malformed_signature_input, "Signature-Input: " + inputs.error().detail);
   }
-  auto sigs = sfv::parse_dictionary(joined(h, "signature"));
+  auto sigs = sfv::parse_dictionary(signature_field.value());
   if (!sigs) return Error(Reason::malformed_signature, "Signature: " + sigs.error().detail);
 
+  // The parsed dictionaries are not needed afterwards: their labels, parameters and signature
+  // bytes are moved into the result instead of copied.
+  auto input_entries = std::move(inputs).value().take_entries();
+  auto sig_entries = std::move(sigs).value().take_entries();
   std::vector<LabelledSignature> out;
-  out.reserve(inputs->size());
-  for (const auto& [label, member] : *inputs) {
-    const auto* list = std::get_if<sfv::InnerList>(&member);
+  out.reserve(input_entries.size());
+  for (auto& [label, member] : input_entries) {
+    auto* list = std::get_if<sfv::InnerList>(&member);
     if (!list) {
       return Error(Reason::malformed_signature_input,
                    "Signature-Input member '" + label + "' is not an inner list");
     }
-    const sfv::ListMember* sig = sigs->find(label);
-    if (!sig) {
+    // Dictionary keys are unique, so each Signature member is taken by one label at most.
+    auto sig = std::find_if(sig_entries.begin(), sig_entries.end(),
+                            [&](const sfv::Dictionary::Entry& e) { return e.first == label; });
+    if (sig == sig_entries.end()) {
       return Error(Reason::label_mismatch, "label '" + label + "' has no Signature member");
     }
-    const auto* item = std::get_if<sfv::Item>(sig);
-    const auto* bytes = item ? std::get_if<sfv::ByteSequence>(&item->value) : nullptr;
+    auto* item = std::get_if<sfv::Item>(&sig->second);
+    auto* bytes = item ? std::get_if<sfv::ByteSequence>(&item->value) : nullptr;
     if (!bytes) {
       return Error(Reason::malformed_signature,
                    "Signature member '" + label + "' is not a Byte Sequence");
     }
-    auto params = SignatureParams::from_inner_list(*list);
+    auto params = SignatureParams::from_inner_list(std::move(*list));
     if (!params) {
       Error e = std::move(params).error();
       e.detail = "label '" + label + "': " + e.detail;
       return e;
     }
-    out.push_back(LabelledSignature{label, std::move(params).value(), bytes->bytes});
+    out.push_back(
+        LabelledSignature{std::move(label), std::move(params).value(), std::move(bytes->bytes)});
   }
-  for (const auto& [label, member] : *sigs) {
-    if (!inputs->find(label)) {
+  // Every Signature-Input label is in `out` now (its own entry was moved from).
+  for (const auto& [label, member] : sig_entries) {
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const LabelledSignature& s) { return s.label == label; })) {
       return Error(Reason::label_mismatch, "label '" + label + "' has no Signature-Input member");
     }
   }

@@ -23,9 +23,14 @@ std::optional<T> get(const sfv::Parameters& p, std::string_view key) {
 }  // namespace
 
 Result<SignatureParams> SignatureParams::from_inner_list(const sfv::InnerList& list) {
+  return from_inner_list(sfv::InnerList(list));
+}
+
+Result<SignatureParams> SignatureParams::from_inner_list(sfv::InnerList&& list) {
   SignatureParams out;
-  for (const auto& item : list.items) {
-    WBA_TRY(auto id, ComponentId::from_item(item));
+  out.components_.reserve(list.items.size());
+  for (auto& item : list.items) {
+    WBA_TRY(auto id, ComponentId::from_item(std::move(item)));
     WBA_CHECK(out.add_component(std::move(id)));
   }
   // §2.3: created/expires are Integers, the others Strings.
@@ -40,7 +45,7 @@ Result<SignatureParams> SignatureParams::from_inner_list(const sfv::InnerList& l
       }
     }
   }
-  out.params_ = list.params;
+  out.params_ = std::move(list.params);
   return out;
 }
 
@@ -50,7 +55,7 @@ Result<SignatureParams> SignatureParams::parse(std::string_view inner_list_text)
     return Error(Reason::malformed_signature_input,
                  "not an inner list with parameters: '" + std::string(inner_list_text) + "'");
   }
-  return from_inner_list(std::get<sfv::InnerList>((*list)[0]));
+  return from_inner_list(std::move(std::get<sfv::InnerList>((*list)[0])));
 }
 
 Status SignatureParams::add_component(ComponentId id) {
@@ -92,18 +97,23 @@ sfv::InnerList SignatureParams::to_inner_list() const {
 }
 
 std::string SignatureParams::serialize() const {
-  std::string out = "(";
+  std::string out;
+  serialize_to(out);
+  return out;
+}
+
+void SignatureParams::serialize_to(std::string& out) const {
+  out += '(';
   for (std::size_t i = 0; i < components_.size(); ++i) {
     if (i) out += ' ';
-    out += components_[i].serialize();
+    components_[i].serialize_to(out);
   }
   out += ')';
   if (!params_.empty()) {
-    auto p = sfv::serialize_params(params_);
     // Setter-built values are always serialisable; parsed ones were parsed from valid text.
-    out += p ? *p : std::string();
+    // Should one not be, the parameters are left out, as they always were (no partial text).
+    (void)sfv::serialize_params_to(out, params_);
   }
-  return out;
 }
 
 }  // namespace wba::sig

@@ -26,34 +26,49 @@ KeyLookup single_key_lookup(VerifyingKey key) {
   return [key = std::move(key)](const LabelledSignature&) -> Result<VerifyingKey> { return key; };
 }
 
-Result<VerifiedSignature> Verifier::verify_one(const http::Message& message,
-                                               const LabelledSignature& signature) const {
+namespace {
+
+// What verify_one established about a signature, before it becomes a VerifiedSignature.
+struct Checked {
+  VerifyingKey key;
+  bool content_digest_checked = false;
+};
+
+bool selected(const VerifyOptions& options, const LabelledSignature& s) {
+  if (options.label && s.label != *options.label) return false;
+  if (options.tag && s.params.tag() != options.tag) return false;
+  return true;
+}
+
+Result<Checked> check(const VerifyOptions& options, const KeyLookup& lookup,
+                      const http::Message& message, const LabelledSignature& signature) {
   const SignatureParams& params = signature.params;
-  const std::int64_t now = options_.now.value_or(unix_now());
+  // Not value_or(unix_now()): that would read the clock even when the caller fixed it.
+  const std::int64_t now = options.now ? *options.now : unix_now();
   auto created = params.created();
   auto expires = params.expires();
   // §3.2.1: the verifier's own requirements on parameters come before any crypto work.
-  if (options_.require_created && !created) {
+  if (options.require_created && !created) {
     return Error(Reason::invalid_signature_params, "signature has no 'created' parameter");
   }
-  if (options_.require_expires && !expires) {
+  if (options.require_expires && !expires) {
     return Error(Reason::invalid_signature_params, "signature has no 'expires' parameter");
   }
   if (expires && now >= *expires) {
     return Error(Reason::expired, "expired at " + std::to_string(*expires) + ", now " +
                                       std::to_string(now));
   }
-  if (created && *created > now + options_.max_clock_skew) {
+  if (created && *created > now + options.max_clock_skew) {
     return Error(Reason::not_yet_valid, "created at " + std::to_string(*created) +
                                             " is in the future (now " + std::to_string(now) + ")");
   }
-  if (created && options_.max_age && now - *created > *options_.max_age) {
+  if (created && options.max_age && now - *created > *options.max_age) {
     return Error(Reason::expired, "created " + std::to_string(now - *created) +
                                       " s ago, more than the allowed " +
-                                      std::to_string(*options_.max_age));
+                                      std::to_string(*options.max_age));
   }
 
-  WBA_TRY(VerifyingKey key, lookup_(signature));
+  WBA_TRY(VerifyingKey key, lookup(signature));
   // §3.2 step 6: the key decides the algorithm; `alg`, when sent, must agree with it.
   if (auto alg = params.alg()) {
     auto named = algorithm_from_name(*alg);
@@ -66,13 +81,9 @@ Result<VerifiedSignature> Verifier::verify_one(const http::Message& message,
   WBA_TRY(std::string base, signature_base(message, params));
   WBA_CHECK(key.verify(base, signature.signature));
 
-  VerifiedSignature v;
-  v.label_ = signature.label;
-  v.params_ = params;
-  v.algorithm_ = key.algorithm();
-  v.key_thumbprint_ = key.thumbprint();
+  Checked out{std::move(key)};
   // §7.2.8: a signed Content-Digest proves nothing until it is compared with the body.
-  if (options_.check_content_digest) {
+  if (options.check_content_digest) {
     const auto& components = params.components();
     bool covered = std::any_of(components.begin(), components.end(), [](const ComponentId& c) {
       return c.name() == "content-digest" && !c.has_param("req") && !c.has_param("tr");
@@ -82,19 +93,44 @@ Result<VerifiedSignature> Verifier::verify_one(const http::Message& message,
       for (auto value : http::headers(message).values("content-digest")) {
         WBA_CHECK(verify_content_digest(value, *content));
       }
-      v.content_digest_checked_ = true;
+      out.content_digest_checked = true;
     }
   }
+  return out;
+}
+
+}  // namespace
+
+Result<VerifiedSignature> Verifier::verify_one(const http::Message& message,
+                                               const LabelledSignature& signature) const {
+  WBA_TRY(Checked checked, check(options_, lookup_, message, signature));
+  VerifiedSignature v;
+  v.label_ = signature.label;
+  v.params_ = signature.params;
+  v.algorithm_ = checked.key.algorithm();
+  v.key_thumbprint_ = checked.key.thumbprint();
+  v.content_digest_checked_ = checked.content_digest_checked;
   return v;
 }
 
 Result<std::vector<SignatureOutcome>> Verifier::verify_all(const http::Message& message) const {
   WBA_TRY(auto signatures, parse_signatures(message));
   std::vector<SignatureOutcome> out;
-  for (const auto& s : signatures) {
-    if (options_.label && s.label != *options_.label) continue;
-    if (options_.tag && s.params.tag() != options_.tag) continue;
-    out.push_back(SignatureOutcome{s.label, verify_one(message, s)});
+  for (auto& s : signatures) {
+    if (!selected(options_, s)) continue;
+    auto checked = check(options_, lookup_, message, s);
+    if (!checked) {
+      out.push_back(SignatureOutcome{std::move(s.label), std::move(checked).error()});
+      continue;
+    }
+    // The parsed signature is ours: its label and parameters move into the result.
+    VerifiedSignature v;
+    v.label_ = s.label;
+    v.params_ = std::move(s.params);
+    v.algorithm_ = checked->key.algorithm();
+    v.key_thumbprint_ = checked->key.thumbprint();
+    v.content_digest_checked_ = checked->content_digest_checked;
+    out.push_back(SignatureOutcome{std::move(s.label), std::move(v)});
   }
   if (options_.label && out.empty()) {
     return Error(Reason::unknown_label, "no signature labelled '" + *options_.label + "'");
@@ -103,16 +139,36 @@ Result<std::vector<SignatureOutcome>> Verifier::verify_all(const http::Message& 
 }
 
 Result<VerifiedSignature> Verifier::verify(const http::Message& message) const {
-  WBA_TRY(auto outcomes, verify_all(message));
-  if (outcomes.empty()) {
+  // verify_all's selection and errors, but the first signature that verifies ends the work:
+  // the outcomes of the others could not change the result.
+  WBA_TRY(auto signatures, parse_signatures(message));
+  std::optional<Error> first_error;
+  bool any_selected = false;
+  for (auto& s : signatures) {
+    if (!selected(options_, s)) continue;
+    any_selected = true;
+    auto checked = check(options_, lookup_, message, s);
+    if (!checked) {
+      if (!first_error) first_error = std::move(checked).error();
+      continue;
+    }
+    VerifiedSignature v;
+    v.label_ = std::move(s.label);
+    v.params_ = std::move(s.params);
+    v.algorithm_ = checked->key.algorithm();
+    v.key_thumbprint_ = checked->key.thumbprint();
+    v.content_digest_checked_ = checked->content_digest_checked;
+    return v;
+  }
+  if (!any_selected) {
+    if (options_.label) {
+      return Error(Reason::unknown_label, "no signature labelled '" + *options_.label + "'");
+    }
     return Error(Reason::no_matching_signature,
                  options_.tag ? "no signature with tag \"" + *options_.tag + "\""
                               : std::string("no signature selected"));
   }
-  for (auto& o : outcomes) {
-    if (o.result) return std::move(o.result);
-  }
-  return std::move(outcomes.front().result);
+  return std::move(*first_error);
 }
 
 }  // namespace wba::sig

@@ -297,6 +297,32 @@ TEST(VerifyDirectory, MissingAuthorityReqCoverage) {
                  "\"content-digest\" is not covered");
 }
 
+TEST(VerifyDirectory, CloudflareStyleProofWithoutDigest) {
+  // cloudflare/web-bot-auth 0.1.3 covers ("@authority";req) only: not an App. B.1 proof.
+  auto key = ed25519_test_key();
+  http::Response r = published_e23();
+  r.headers.erase("Signature");
+  r.headers.erase("Signature-Input");
+  add_signature(r, key, "binding0", R"("@authority";req)", directory_params(key));
+  expect_refused(r, kUrl, kCreated, Reason::directory_signature_invalid,
+                 "\"content-digest\" is not covered", "binding0");
+  dir::VerifyOptions compat = at(kCreated);
+  compat.skip_nonconforming_proofs = true;
+  auto v = dir::verify_directory_response(r, kUrl, compat);
+  ASSERT_TRUE(v.ok()) << v.error().message();
+  EXPECT_TRUE(v->proofs.empty());
+  EXPECT_FALSE(v->proven(kThumbprint));
+  compat.require_signatures = true;
+  EXPECT_EQ(dir::verify_directory_response(r, kUrl, compat).reason(),
+            Reason::directory_signature_invalid);
+  // A conforming signature that fails still refuses the directory.
+  http::Response tampered = published_e23();
+  (*tampered.body)[tampered.body->find("poqk") + 3] = 'K';
+  compat.require_signatures = false;
+  EXPECT_EQ(dir::verify_directory_response(tampered, kUrl, compat).reason(),
+            Reason::directory_signature_invalid);
+}
+
 TEST(VerifyDirectory, RequiredParameters) {
   auto key = ed25519_test_key();
   auto strip = [](http::Response r) {

@@ -2,7 +2,8 @@
 // Interop tests: the wba CLI against the deployed JavaScript implementations pinned in
 // package-lock.json (web-bot-auth 0.1.3, http-message-sig 0.3.0, http-message-signatures 1.0.6).
 // Each package signs and wba verifies; wba signs and each package verifies; both sides must agree
-// on RFC 7638 thumbprints; tampered messages must fail both ways. Known package defects are
+// on RFC 7638 thumbprints; signed key-directory responses go both ways too; tampered messages
+// must fail both ways. Known package defects are
 // asserted as failures (see docs/INTEROP.md). Prints one line per check, then "N passed, M failed".
 //
 // Usage: node run.js --wba PATH/TO/wba [--modules DIR] [--testvectors DIR] [--only TEXT] [--keep]

@@ -368,19 +368,15 @@ def draft_file(positives):
         vs.append(p.vector("Published vector, verified with the RFC 9421 test key allowed and the "
                            "draft's clock (created + 60 s)."))
     for p in positives:
-        sig = p.sig()
-        expires = int(sig.param("expires"))
-        at_today = copy.deepcopy(p.vector(""))
-        at_today["id"] = p.id + "-today"
-        at_today["derived_from"] = p.id
-        at_today["now"] = TODAY
-        if expires <= TODAY:
-            at_today["description"] = ("The legacy vector expired on 2025-01-01T01:00Z: at a "
-                                       "2026 clock it must fail as expired.")
-            at_today["expected"] = expected("expired", p.label, p.base)
+        if int(p.sig().param("expires")) <= TODAY:
+            desc = ("The legacy vector expired on 2025-01-01T01:00Z: at a 2026 clock it must "
+                    "fail as expired.")
+            exp = expected("expired", p.label, p.base)
         else:
-            at_today["description"] = "expires is in 2124: the vector still verifies in 2026."
-        vs.append(at_today)
+            desc = "expires is in 2124: the vector still verifies in 2026."
+            exp = expected(None, p.label, p.base, p.agent)
+        vs.append(vector(p.id + "-today", desc, p.source, p.req.json(), TODAY, exp, p.policy,
+                         p.keys, derived_from=p.id))
     for p in positives:
         # Default policy except the clock (and the lifetime, so that the key check is reached):
         # §6.8 says verifiers SHOULD reject the RFC 9421 test keys.
@@ -416,11 +412,10 @@ def cloudflare_file(positives):
           for p in positives]
     for p in positives:
         if int(p.sig().param("expires")) <= TODAY:
-            v = copy.deepcopy(p.vector(""))
-            v.update(id=p.id + "-today", now=TODAY, derived_from=p.id,
-                     description="Architecture v1 vectors expired on 2025-01-01T01:00Z.")
-            v["expected"] = expected("expired", p.label, p.base)
-            vs.append(v)
+            vs.append(vector(p.id + "-today", "Architecture v1 vectors expired on "
+                             "2025-01-01T01:00Z.", p.source, p.req.json(), TODAY,
+                             expected("expired", p.label, p.base), p.policy, p.keys,
+                             derived_from=p.id))
     for p in positives:
         if p.req.agent is not None:
             continue

@@ -35,8 +35,8 @@ inline constexpr std::string_view kDirectoryTag = "http-message-signatures-direc
 // case ignored (RFC 9110 §8.3.1), is kMediaType or kLegacyMediaType.
 bool is_directory_media_type(std::string_view content_type) noexcept;
 
-// Bounds on untrusted input (§6.11 "SSRF": response size, key count). Exceeding any of them →
-// Reason::limit_exceeded, never a partial result.
+// Bounds on untrusted input (Security Considerations, "Server-Side Request Forgery": response
+// size, key count). Exceeding any of them → Reason::limit_exceeded, never a partial result.
 struct Limits {
   std::size_t max_body_bytes = 64 * 1024;  // the body as received, after content decoding
   std::size_t max_keys = 64;  // entries of "keys", usable or not: each one costs parse work

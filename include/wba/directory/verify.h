@@ -31,6 +31,12 @@ struct VerifyOptions {
   // Refuse the directory unless every usable key carries a valid proof (what the registry draft
   // recommends for jwks_uri: "ignore keys that do not carry a corresponding valid signature").
   bool require_all_keys_proven = false;
+  // Interoperability: treat a directory-tagged signature that lacks what App. B.1 requires
+  // (coverage of "@authority";req and content-digest, created, expires, keyid) as absent instead of
+  // refusing the directory. cloudflare/web-bot-auth (npm 0.1.3) signs directories over
+  // ("@authority";req) only. Such a signature never counts as a proof; signatures of the right
+  // shape that fail to verify still refuse the directory.
+  bool skip_nonconforming_proofs = false;
 };
 
 // A valid possession proof: the signature `label` made by the directory key `thumbprint`.
@@ -62,7 +68,9 @@ struct VerifiedDirectory {
 //     and now < expires, verify with that key, and have a Content-Digest that matches the body.
 //     Any failure refuses the whole directory with directory_signature_invalid, the detail naming
 //     the label and the cause: a proof that does not verify means the response was altered or
-//     re-served under another authority, and nothing in it can be trusted;
+//     re-served under another authority, and nothing in it can be trusted (with
+//     skip_nonconforming_proofs, a signature missing the required coverage or parameters is
+//     ignored instead);
 //   - unparseable Signature/Signature-Input fields → directory_signature_invalid;
 //   - no directory signature: fine unless require_signatures (→ directory_signature_invalid);
 //   - require_all_keys_proven and a usable key without a proof → directory_signature_invalid.

@@ -23,4 +23,9 @@ Result<std::string> serialize_params(const Parameters& params);
 // its parameters, without the key; a Boolean true member serializes as "?1" plus parameters.
 Result<std::string> serialize_member_value(const ListMember& member);
 
+// The same serializations appended to `out`, for callers assembling a larger text (the RFC 9421
+// signature base) without a temporary string per value. On failure `out` is left unchanged.
+Status serialize_params_to(std::string& out, const Parameters& params);
+Status serialize_member_value_to(std::string& out, const ListMember& member);
+
 }  // namespace wba::sfv

@@ -102,6 +102,9 @@ class Dictionary {
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
   const std::vector<Entry>& entries() const { return entries_; }
+  // Moves the members out, leaving the dictionary empty: lets a consumer of a parsed field
+  // (Signature-Input, Signature) keep its values without copying them.
+  std::vector<Entry> take_entries() && noexcept { return std::move(entries_); }
   auto begin() const { return entries_.begin(); }
   auto end() const { return entries_.end(); }
   friend bool operator==(const Dictionary&, const Dictionary&) = default;

@@ -19,6 +19,8 @@ class ComponentId {
   // String; field names must be lower-case; parameters must be known (§2.1: sf, key, bs, req,
   // tr; §2.2.8: name) and of the right types. Errors: invalid_component.
   static Result<ComponentId> from_item(const sfv::Item& item);
+  // The same, taking the name and parameters over from an item that is no longer needed.
+  static Result<ComponentId> from_item(sfv::Item&& item);
   // A plain identifier without parameters, e.g. "@method" or "content-type".
   static Result<ComponentId> make(std::string_view name);
 
@@ -30,6 +32,8 @@ class ComponentId {
   sfv::Item to_item() const;
   // `"name";p1;p2=…` as it appears at the start of a signature base line.
   std::string serialize() const;
+  // Appends serialize() to `out` (the signature base is built without a string per line).
+  void serialize_to(std::string& out) const;
   // Equal when names are equal and parameter sets are equal in any order (§2).
   friend bool operator==(const ComponentId& a, const ComponentId& b);
 
@@ -48,5 +52,9 @@ Result<std::vector<ComponentId>> parse_component_list(std::string_view text);
 // @status on a request, a request-only component on a response, unknown derived name, `sf` on
 // an unknown field type, non-ASCII value) → invalid_component.
 Result<std::string> component_value(const http::Message& message, const ComponentId& id);
+// Appends component_value to `out` (the signature base is built without a string per value).
+// Same errors; on error `out` is left unchanged.
+Status append_component_value(std::string& out, const http::Message& message,
+                              const ComponentId& id);
 
 }  // namespace wba::sig

@@ -24,6 +24,8 @@ class SignatureParams {
   // Integers, `nonce`/`alg`/`keyid`/`tag` Strings (invalid_signature_params). Unknown
   // parameters are kept (the registry may grow).
   static Result<SignatureParams> from_inner_list(const sfv::InnerList& list);
+  // The same, taking the items and parameters over from a list that is no longer needed.
+  static Result<SignatureParams> from_inner_list(sfv::InnerList&& list);
   // From the text of an inner list, e.g. `("@method");created=1;keyid="k"`.
   static Result<SignatureParams> parse(std::string_view inner_list_text);
 
@@ -49,6 +51,8 @@ class SignatureParams {
   sfv::InnerList to_inner_list() const;
   // The canonical serialisation: the @signature-params value (§2.3).
   std::string serialize() const;
+  // Appends serialize() to `out` (the last line of the signature base).
+  void serialize_to(std::string& out) const;
 
  private:
   std::vector<ComponentId> components_;

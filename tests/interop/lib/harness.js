@@ -50,7 +50,9 @@ class Harness {
     } catch (e) {
       error = e;
     }
-    if (error === null) {
+    if (error !== null && error.fatal) {
+      this.fail(name, describe(error));
+    } else if (error === null) {
       this.fail(name, `known failure did not happen (${spec.because}); the package changed: ` +
         "update the test and docs/INTEROP.md");
     } else if (!spec.match.test(describe(error))) {

@@ -1,10 +1,13 @@
-// A tiny HTTP request model shared by the suites, and its conversions: to the HTTP/1.1 text the
+// A tiny HTTP message model shared by the suites, and its conversions: to the HTTP/1.1 text the
 // wba CLI reads and prints, and to the message shapes each npm package takes.
 //
-// A message is { method, url, headers: [[name, value], ...], body } with an absolute https url;
+// A request is { method, url, headers: [[name, value], ...], body } with an absolute https url;
 // headers keep their order and repetitions (wba prints a second Signature-Input line when it adds
 // a second signature); the Host header always comes first and matches the url's authority.
+// A response is { status, headers, body }.
 "use strict";
+
+const nodeCrypto = require("node:crypto");
 
 function request(url, headers = [], method = "GET", body = "") {
   const u = new URL(url);
@@ -18,7 +21,7 @@ function post(url, body, headers = []) {
 }
 
 function contentDigest(body) {
-  return `sha-256=:${require("node:crypto").createHash("sha256").update(body).digest("base64")}:`;
+  return `sha-256=:${nodeCrypto.createHash("sha256").update(body).digest("base64")}:`;
 }
 
 // A response is { status, headers, body } (no url); wba reads it with --request for ;req components.
@@ -102,11 +105,14 @@ function withHost(msg, host) {
 // (coverage of the agent is the point of Web Bot Auth), else the authority.
 function tamper(msg) {
   if (header(msg, "signature-agent") !== undefined) {
-    return mapHeaders(msg, (n, v) => (n === "signature-agent" ? v.replace("https://", "https://evil.") : v));
+    return mapHeaders(msg, (n, v) => (n === "signature-agent" ? v.replaceAll("https://", "https://evil.") : v));
   }
   const u = new URL(msg.url);
   u.host = `evil.${u.host}`;
   return { ...mapHeaders(msg, (n, v) => (n === "host" ? u.host : v)), url: u.href };
 }
 
-module.exports = { request, post, contentDigest, response, toHttp1, parseHttp1, header, withHeaders, withHost, mapHeaders, headerObject, descriptor, tamper };
+module.exports = {
+  request, post, contentDigest, response, toHttp1, parseHttp1, header, withHeaders, withHost, mapHeaders,
+  headerObject, descriptor, tamper,
+};

@@ -21,9 +21,16 @@ class Wba {
     return p;
   }
 
+  // Exit codes 0, 1 and 2 are wba's contract; anything else (a signal, a sanitizer's exit code)
+  // is a crash, which no check may accept, not even a known failure (error.fatal).
   run(args) {
     const r = spawnSync(this.bin, args, { encoding: "utf8", timeout: 30000 });
     if (r.error) throw r.error;
+    if (r.status === null || r.status > 2) {
+      const e = new Error(`wba ${args[0]} crashed (${r.signal || `exit ${r.status}`}): ${r.stderr.slice(0, 2000)}`);
+      e.fatal = true;
+      throw e;
+    }
     return r;
   }
 

@@ -26,13 +26,13 @@ module.exports = async function webBotAuth(ctx) {
   const requestLike = (msg) => ({ method: msg.method, url: msg.url, headers: http.headerObject(msg) });
 
   // Signs msg with 0.1.3; returns the signed message and the exact base the package signed.
-  async function sign(msg, key, { components, label, createdAt } = {}) {
+  async function sign(msg, key, { components } = {}) {
     const signer = await libCrypto.signerFromJWK(key.priv);
     let signedBase = null;
     const recording = { keyid: signer.keyid, alg: signer.alg, sign: (data) => { signedBase = data; return signer.sign(data); } };
-    const t = createdAt ?? created();
+    const t = created();
     const fields = await lib.signatureHeaders(requestLike(msg), recording, {
-      created: new Date(t * 1000), expires: new Date((t + 300) * 1000), components, key: label,
+      created: new Date(t * 1000), expires: new Date((t + 300) * 1000), components,
     });
     const signed = http.withHeaders(msg, [["Signature-Input", fields["Signature-Input"]], ["Signature", fields.Signature]]);
     return { signed, signedBase };
