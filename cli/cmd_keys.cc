@@ -81,6 +81,14 @@ int cmd_thumbprint(const std::vector<std::string>& argv) {
   if (args.has("help")) return std::cout << kThumbprintHelp, kExitOk;
   if (args.positional().size() != 1) return usage_error("thumbprint", "give exactly one KEY.jwk");
   auto key = load_any_key(args, args.positional()[0]);
+  if (!key && key.reason() == Reason::unsupported_algorithm && !args.has("key-alg")) {
+    // An RSA JWK without `alg`: the thumbprint (RFC 7638: e, kty, n) does not depend on the
+    // algorithm, so validate the key under the profile's RSA algorithm and print it.
+    std::vector<std::string> again(argv);
+    again.push_back("--key-alg=rsa-pss-sha512");
+    Args retry(again);
+    if (retry.parse({"key-alg"}, {})) key = load_any_key(retry, args.positional()[0]);
+  }
   if (!key) return usage_error("thumbprint", key.error().message());
   std::cout << key->thumbprint() << "\n";
   return kExitOk;

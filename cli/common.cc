@@ -88,16 +88,26 @@ Result<std::vector<VerifyingKey>> load_verifying_keys(const Args& args) {
     if (!set.is_object() || !set.contains("keys") || !set["keys"].is_array()) {
       return Error(Reason::invalid_argument, "'" + path + "' is not a JWK Set ({\"keys\": [...]})");
     }
-    std::size_t i = 0;
+    // A key set is used the way verifiers use a fetched directory: an RSA key without `alg`
+    // is rsa-pss-sha512 (the Web Bot Auth RSA algorithm), and one unusable entry is reported
+    // and skipped instead of failing the whole set.
+    std::size_t i = 0, usable = 0;
     for (const auto& jwk : set["keys"]) {
-      auto key = VerifyingKey::from_jwk(jwk, alg);
-      if (!key) {
-        return Error(key.error().reason,
-                     "'" + path + "' key " + std::to_string(i) + ": " + key.error().detail);
+      std::optional<Algorithm> key_alg = alg;
+      if (!key_alg && jwk.is_object() && jwk.value("kty", "") == "RSA" && !jwk.contains("alg")) {
+        key_alg = Algorithm::rsa_pss_sha512;
       }
-      keys.push_back(std::move(key).value());
+      auto key = VerifyingKey::from_jwk(jwk, key_alg);
+      if (!key) {
+        std::cerr << "wba: skipping '" << path << "' key " << i << ": " << key.error().message()
+                  << "\n";
+      } else {
+        keys.push_back(std::move(key).value());
+        ++usable;
+      }
       ++i;
     }
+    if (usable == 0) return Error(Reason::invalid_key, "'" + path + "' has no usable key");
   }
   if (keys.empty()) return Error(Reason::invalid_argument, "give --key FILE or --jwks FILE");
   return keys;

@@ -224,6 +224,25 @@ TEST_F(Cli, HmacKeysAreOctJwks) {
   EXPECT_EQ(v.code, 0) << v.out;
 }
 
+TEST_F(Cli, RsaKeysWithoutAlg) {
+  // The RFC 9421 RSA-PSS test key's JWK has no "alg": its thumbprint needs none.
+  Outcome t = wba({"thumbprint", file("r.jwk", keys()["test-key-rsa-pss"]["public_jwk"].dump())});
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(t.out, keys()["test-key-rsa-pss"]["jwk_thumbprint_sha256"].get<std::string>() + "\n");
+  // In a key set an RSA key without alg is rsa-pss-sha512, and an unusable entry is skipped
+  // with a warning instead of failing the set.
+  std::string key = file("k.jwk", wba({"keygen"}).out);
+  std::string pub = wba({"pubkey", key}).out;
+  std::string set = file("set.json", "{\"keys\": [" + keys()["test-key-rsa-pss"]["public_jwk"].dump() +
+                                         ", {\"kty\": \"EC\"}, " + pub + "]}");
+  std::string msg = file("m.http", "GET / HTTP/1.1\nHost: example.com\n\n");
+  Outcome s = wba({"sign", "--key", key, msg});
+  ASSERT_EQ(s.code, 0);
+  Outcome v = wba({"verify", "--jwks", set, file("s.http", s.out)});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  EXPECT_NE(v.err.find("skipping"), std::string::npos) << v.err;
+}
+
 TEST_F(Cli, UsageErrorsNameTheInput) {
   Outcome r = wba({"verify", "--key", (dir / "absent.jwk").string(), "m.http"});
   EXPECT_EQ(r.code, 2);
