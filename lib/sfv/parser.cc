@@ -3,7 +3,6 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <unordered_map>
 
@@ -46,47 +45,6 @@ constexpr std::array<bool, 256> kStringPlain = [] {
   return t;
 }();
 
-// Whether any of the 8 bytes of `w` is not kStringPlain. The byte tests are the classic
-// haszero / hasless / hasmore tricks: borrows and carries can only spread from a byte that
-// already matches, so the answer for the word as a whole is exact.
-constexpr bool word_has_non_plain(std::uint64_t w) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
-  const std::uint64_t quote = w ^ (kOnes * '"');
-  const std::uint64_t backslash = w ^ (kOnes * '\\');
-  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w;
-  const std::uint64_t above_tilde = (w + kOnes) | w;  // 0x7f and above
-  const std::uint64_t zero_quote = (quote - kOnes) & ~quote;
-  const std::uint64_t zero_backslash = (backslash - kOnes) & ~backslash;
-  return ((below_space | above_tilde | zero_quote | zero_backslash) & kHigh) != 0;
-}
-
-// The first character in [p, end) that is not kStringPlain, or end. Strings are most of the
-// bytes of a Signature-Input (a 64-byte nonce is 88 characters), so they are scanned eight
-// bytes at a time.
-inline const char* skip_plain(const char* p, const char* const end) {
-  while (end - p >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, sizeof w);
-    if (word_has_non_plain(w)) break;
-    p += 8;
-  }
-  while (p != end && kStringPlain[static_cast<unsigned char>(*p)]) ++p;
-  return p;
-}
-
-}  // namespace
-
-namespace detail {
-
-// For the serializer (lib/sfv/serializer.cc): the length of the plain prefix of `s`.
-std::size_t plain_string_prefix(std::string_view s) noexcept {
-  return static_cast<std::size_t>(skip_plain(s.data(), s.data() + s.size()) - s.data());
-}
-
-}  // namespace detail
-
-namespace {
 // Initial capacity of parameter and inner-list vectors, which rarely stay at one element.
 constexpr std::size_t kFirstReserve = 8;
 
@@ -341,10 +299,12 @@ class Parser {
     while (pos_ < in_.size()) {
       // Plain runs are the bulk of a string (nonces, key ids, URLs): skip them with one table
       // load per character, then look at what stopped the run.
+      // Local pointers: a store to pos_ could alias in_'s size and force a reload per step.
+      const char* p = in_.data() + pos_;
       const char* const end = in_.data() + in_.size();
-      const char* const stop = skip_plain(in_.data() + pos_, end);
-      pos_ = static_cast<std::size_t>(stop - in_.data());
-      if (stop == end) break;
+      while (p != end && kStringPlain[static_cast<unsigned char>(*p)]) ++p;
+      pos_ = static_cast<std::size_t>(p - in_.data());
+      if (p == end) break;
       const char c = in_[pos_];
       if (c == '\\') {
         value.append(in_, chunk, pos_ - chunk);

@@ -11,11 +11,6 @@
 
 namespace wba::sfv {
 
-namespace detail {
-// How many leading characters of `s` an sf-string carries unescaped (defined in parser.cc).
-std::size_t plain_string_prefix(std::string_view s) noexcept;
-}  // namespace detail
-
 namespace {
 
 constexpr std::int64_t kMaxInteger = 999'999'999'999'999;      // §3.3.1
@@ -154,7 +149,7 @@ class Serializer {
     out_ += '"';
     const std::string_view v = s.value;
     std::size_t run = 0;  // start of the unescaped run not yet copied
-    for (std::size_t i = detail::plain_string_prefix(v); i < v.size(); ++i) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
       const char c = v[i];
       if (kStringPlain[static_cast<unsigned char>(c)]) continue;  // the usual case, one load
       if (!chars::is_visible_or_sp(c)) return fail("string contains a non-printable-ASCII byte");

@@ -1,0 +1,10 @@
+execute_process(COMMAND ${WBAD} --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "wbad --help failed (${rc})")
+endif()
+file(READ ${DOC} doc)
+string(FIND "${doc}" "${help}" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "docs/CONFIG.md does not contain the current `wbad --help` output; "
+                      "regenerate the block from `wbad --help`")
+endif()
