@@ -12,7 +12,7 @@ packages=(
 # Extra groups, requested with flags, keep the run command's install small.
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 nodejs npm) ;;
+    --test) packages+=(python3 nodejs npm nginx-light caddy curl) ;;
     *) echo "install-deps: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
