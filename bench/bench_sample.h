@@ -118,10 +118,10 @@ inline bool raw_openssl_verify(EVP_PKEY* pkey, Algorithm alg, std::string_view d
 }
 
 inline http::Request sample_request() {
-  auto msg = must(http::parse_http1(
-      "GET /articles/42?lang=en HTTP/1.1\r\nHost: example.com\r\n"
-      "User-Agent: ExampleBot/1.0\r\nAccept: text/html\r\n"
-      "Signature-Agent: sig1=\"https://bot.example\"\r\n\r\n"));
+  auto msg =
+      must(http::parse_http1("GET /articles/42?lang=en HTTP/1.1\r\nHost: example.com\r\n"
+                             "User-Agent: ExampleBot/1.0\r\nAccept: text/html\r\n"
+                             "Signature-Agent: sig1=\"https://bot.example\"\r\n\r\n"));
   return std::get<http::Request>(std::move(msg));
 }
 

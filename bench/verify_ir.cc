@@ -41,9 +41,8 @@ __attribute__((noinline)) void run_ops(Op op, long n, const bench::Sample& s,
         failures += !verifier.verify(s.msg).ok();
         break;
       case Op::raw:
-        failures += crypto_sign_verify_detached(bench::uc(s.signature.signature),
-                                                bench::uc(s.base), s.base.size(),
-                                                bench::uc(s.public_key)) != 0;
+        failures += crypto_sign_verify_detached(bench::uc(s.signature.signature), bench::uc(s.base),
+                                                s.base.size(), bench::uc(s.public_key)) != 0;
         break;
       case Op::profile:
         failures += !pverifier.verify(p.msg, lookup).ok();
@@ -55,10 +54,12 @@ __attribute__((noinline)) void run_ops(Op op, long n, const bench::Sample& s,
 }  // namespace
 
 int main(int argc, char** argv) {
-  static const std::pair<const char*, Op> kOps[] = {
-      {"parse-input", Op::parse_input}, {"parse-signatures", Op::parse_signatures},
-      {"base", Op::base},               {"full", Op::full},
-      {"raw", Op::raw},                 {"profile", Op::profile}};
+  static const std::pair<const char*, Op> kOps[] = {{"parse-input", Op::parse_input},
+                                                    {"parse-signatures", Op::parse_signatures},
+                                                    {"base", Op::base},
+                                                    {"full", Op::full},
+                                                    {"raw", Op::raw},
+                                                    {"profile", Op::profile}};
   const Op* op = nullptr;
   for (const auto& [name, o] : kOps) {
     if (argc == 3 && std::strcmp(argv[1], name) == 0) op = &o;

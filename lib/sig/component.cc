@@ -80,8 +80,8 @@ std::string canonical_field_value(std::string_view v) {
   for (std::size_t i = 0; i < v.size(); ++i) {
     char c = v[i];
     if (c == '\r' || c == '\n') {
-      while (i + 1 < v.size() && (v[i + 1] == '\r' || v[i + 1] == '\n' || v[i + 1] == ' ' ||
-                                  v[i + 1] == '\t')) {
+      while (i + 1 < v.size() &&
+             (v[i + 1] == '\r' || v[i + 1] == '\n' || v[i + 1] == ' ' || v[i + 1] == '\t')) {
         ++i;
       }
       out.push_back(' ');
@@ -122,9 +122,7 @@ Status check_ascii(const ComponentId& id, std::string_view value) {
 const urls::grammar::lut_chars kFormSafe(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-._");
 
-std::string form_reencode(std::string_view decoded) {
-  return urls::encode(decoded, kFormSafe);
-}
+std::string form_reencode(std::string_view decoded) { return urls::encode(decoded, kFormSafe); }
 
 Result<std::string> query_param_value(const http::Request& req, const ComponentId& id,
                                       std::string_view wanted) {
@@ -362,12 +360,12 @@ sfv::Item ComponentId::to_item() const { return sfv::Item{sfv::String{name_}, pa
 
 std::string ComponentId::serialize() const {
   std::string out;
+  out.reserve(name_.size() + 2);
   serialize_to(out);
   return out;
 }
 
 void ComponentId::serialize_to(std::string& out) const {
-  out.reserve(out.size() + name_.size() + 2);
   out.append("\"").append(name_).append("\"");
   // Names and parameters were validated on construction, so serialisation cannot fail.
   if (!params_.empty()) sfv::serialize_params_to(out, params_).value();
@@ -415,8 +413,8 @@ Status append_component_value(std::string& out, const http::Message& message,
     source = Source{source.resp->request.get(), nullptr};
   }
   const std::size_t start = out.size();
-  Status s = id.is_derived() ? append_derived_value(out, source, id)
-                             : append_field_value(out, source, id);
+  Status s =
+      id.is_derived() ? append_derived_value(out, source, id) : append_field_value(out, source, id);
   if (!s) out.resize(start);
   return s;
 }

@@ -115,9 +115,9 @@ Status add_signature(http::Message& message, const LabelledSignature& signature)
   input_dict.set(signature.label, signature.params.to_inner_list());
   auto input_text = sfv::serialize(input_dict);
   if (!input_text) {
-    return Error(Reason::invalid_argument, "label '" + signature.label +
-                                               "' is not a valid Dictionary key: " +
-                                               input_text.error().detail);
+    return Error(Reason::invalid_argument,
+                 "label '" + signature.label +
+                     "' is not a valid Dictionary key: " + input_text.error().detail);
   }
   auto existing = sfv::parse_dictionary(joined(h, "signature-input"));
   auto existing_sig = sfv::parse_dictionary(joined(h, "signature"));

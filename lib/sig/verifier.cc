@@ -55,8 +55,8 @@ Result<Checked> check(const VerifyOptions& options, const KeyLookup& lookup,
     return Error(Reason::invalid_signature_params, "signature has no 'expires' parameter");
   }
   if (expires && now >= *expires) {
-    return Error(Reason::expired, "expired at " + std::to_string(*expires) + ", now " +
-                                      std::to_string(now));
+    return Error(Reason::expired,
+                 "expired at " + std::to_string(*expires) + ", now " + std::to_string(now));
   }
   if (created && *created > now + options.max_clock_skew) {
     return Error(Reason::not_yet_valid, "created at " + std::to_string(*created) +
