@@ -11,7 +11,8 @@
 namespace wba::cli {
 namespace {
 
-constexpr const char* kBaseHelp = R"(Usage: wba base (--components LIST [PARAMS…] | --signature-input MEMBER)
+constexpr const char* kBaseHelp =
+    R"(Usage: wba base (--components LIST [PARAMS…] | --signature-input MEMBER)
                 [--scheme http|https] [--request REQ] MESSAGE
 
 Prints the RFC 9421 signature base that would be signed for MESSAGE (an HTTP/1.1 message file,
@@ -24,7 +25,8 @@ LF or CRLF; "-" reads standard input).
   --request REQ            the request a response answers (for ;req components)
 )";
 
-constexpr const char* kSignHelp = R"(Usage: wba sign --key PRIVATE.jwk [--label sig1] [--components LIST]
+constexpr const char* kSignHelp =
+    R"(Usage: wba sign --key PRIVATE.jwk [--label sig1] [--components LIST]
                 [--created T] [--expires T] [--nonce N] [--tag T] [--keyid ID]
                 [--signature-input MEMBER] [--key-alg ALG] [--scheme S] [--request REQ] MESSAGE
        wba sign --profile web-bot-auth --key PRIVATE.jwk --signature-agent URL
@@ -47,7 +49,7 @@ Prints MESSAGE with Signature-Input and Signature added.
 )";
 
 const std::initializer_list<std::string_view> kParamOptions = {"created", "expires", "nonce",
-                                                               "alg", "keyid", "tag"};
+                                                               "alg",     "keyid",   "tag"};
 
 Result<sig::SignatureParams> params_in_given_order(const Args& args) {
   sig::SignatureParams params;
@@ -86,15 +88,17 @@ std::vector<sig::ComponentId> default_components(const http::Message& msg) {
 int sign_web_bot_auth(const Args& args) {
   for (const char* fixed : {"signature-input", "tag", "keyid", "request"}) {
     if (args.has(fixed)) {
-      return usage_error("sign", std::string("--") + fixed +
-                                     " does not go with --profile web-bot-auth (the profile sets it)");
+      return usage_error("sign",
+                         std::string("--") + fixed +
+                             " does not go with --profile web-bot-auth (the profile sets it)");
     }
   }
   if (args.positional().size() != 1) return usage_error("sign", "give exactly one MESSAGE file");
   auto key_path = args.get("key");
   if (!key_path) return usage_error("sign", "--key PRIVATE.jwk is required");
   auto agent = args.get("signature-agent");
-  if (!agent) return usage_error("sign", "--signature-agent URL is required with --profile web-bot-auth");
+  if (!agent)
+    return usage_error("sign", "--signature-agent URL is required with --profile web-bot-auth");
   auto key = load_signing_key(args, *key_path);
   if (!key) return usage_error("sign", key.error().message());
   const std::string& path = args.positional()[0];
@@ -181,10 +185,10 @@ int cmd_base(const std::vector<std::string>& argv) {
 
 int cmd_sign(const std::vector<std::string>& argv) {
   Args args(argv);
-  if (auto s = args.parse({"key", "label", "components", "signature-input", "created", "expires",
-                           "nonce", "tag", "keyid", "key-alg", "scheme", "request", "profile",
-                           "signature-agent", "lifetime"},
-                          {"legacy-signature-agent", "no-nonce"});
+  if (auto s = args.parse(
+          {"key", "label", "components", "signature-input", "created", "expires", "nonce", "tag",
+           "keyid", "key-alg", "scheme", "request", "profile", "signature-agent", "lifetime"},
+          {"legacy-signature-agent", "no-nonce"});
       !s) {
     return usage_error("sign", s.error().detail);
   }
@@ -192,9 +196,11 @@ int cmd_sign(const std::vector<std::string>& argv) {
   std::string profile = args.get("profile").value_or("rfc9421");
   if (profile == "web-bot-auth") return sign_web_bot_auth(args);
   if (profile != "rfc9421") {
-    return usage_error("sign", "--profile: unknown profile '" + profile + "' (rfc9421, web-bot-auth)");
+    return usage_error("sign",
+                       "--profile: unknown profile '" + profile + "' (rfc9421, web-bot-auth)");
   }
-  for (const char* only_wba : {"signature-agent", "legacy-signature-agent", "lifetime", "no-nonce"}) {
+  for (const char* only_wba :
+       {"signature-agent", "legacy-signature-agent", "lifetime", "no-nonce"}) {
     if (args.has(only_wba)) {
       return usage_error("sign", std::string("--") + only_wba + " needs --profile web-bot-auth");
     }

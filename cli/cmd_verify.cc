@@ -9,7 +9,8 @@
 namespace wba::cli {
 namespace {
 
-constexpr const char* kVerifyHelp = R"(Usage: wba verify (--key PUBLIC.jwk | --jwks FILE) [--label L] [--tag T] [--now UNIX]
+constexpr const char* kVerifyHelp =
+    R"(Usage: wba verify (--key PUBLIC.jwk | --jwks FILE) [--label L] [--tag T] [--now UNIX]
                   [--max-skew S] [--key-alg ALG] [--scheme S] [--request REQ] MESSAGE
 
 Verifies the RFC 9421 signatures of MESSAGE. With one --key, that key checks every signature
@@ -67,7 +68,6 @@ nlohmann::json describe(const Error& e) {
   return {{"valid", false}, {"reason", std::string(to_string(e.reason))}, {"detail", e.detail}};
 }
 
-
 int verify_web_bot_auth(const Args& args, std::vector<VerifyingKey> keys, const http::Message& msg,
                         const sig::VerifyOptions& base) {
   profile::ProfilePolicy policy;
@@ -84,8 +84,8 @@ int verify_web_bot_auth(const Args& args, std::vector<VerifyingKey> keys, const 
     if (!t || *t < 1) return usage_error("verify", "--max-lifetime: not a positive whole number");
     policy.max_lifetime = *t;
   }
-  auto verdict = profile::ProfileVerifier(policy).verify(
-      msg, profile::trusted_keys_lookup(std::move(keys)));
+  auto verdict =
+      profile::ProfileVerifier(policy).verify(msg, profile::trusted_keys_lookup(std::move(keys)));
   nlohmann::json out;
   if (verdict) {
     out = describe(*verdict);
@@ -112,14 +112,15 @@ int cmd_verify(const std::vector<std::string>& argv) {
   if (args.has("help")) return std::cout << kVerifyHelp, kExitOk;
   const std::string profile_name = args.get("profile").value_or("rfc9421");
   if (profile_name != "rfc9421" && profile_name != "web-bot-auth") {
-    return usage_error("verify", "--profile: unknown profile '" + profile_name +
-                                     "' (rfc9421, web-bot-auth)");
+    return usage_error("verify",
+                       "--profile: unknown profile '" + profile_name + "' (rfc9421, web-bot-auth)");
   }
   if (profile_name == "rfc9421") {
     for (const char* only_wba : {"allow-test-keys", "require-nonce", "require-signature-agent",
                                  "allow-http-agent", "no-legacy-signature-agent", "max-lifetime"}) {
       if (args.has(only_wba)) {
-        return usage_error("verify", std::string("--") + only_wba + " needs --profile web-bot-auth");
+        return usage_error("verify",
+                           std::string("--") + only_wba + " needs --profile web-bot-auth");
       }
     }
   } else if (args.has("tag")) {

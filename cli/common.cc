@@ -127,11 +127,13 @@ Result<ParamsFromArgs> params_from_signature_input(const std::string& member) {
   if (!dict || dict->size() != 1) {
     return Error(Reason::invalid_argument,
                  "--signature-input: expected one member like 'sig1=(\"@method\");created=1', "
-                 "got '" + member + "'" + (dict ? "" : " (" + dict.error().detail + ")"));
+                 "got '" +
+                     member + "'" + (dict ? "" : " (" + dict.error().detail + ")"));
   }
   const auto& [label, value] = dict->entries().front();
   const auto* list = std::get_if<sfv::InnerList>(&value);
-  if (!list) return Error(Reason::invalid_argument, "--signature-input: member is not an inner list");
+  if (!list)
+    return Error(Reason::invalid_argument, "--signature-input: member is not an inner list");
   auto params = sig::SignatureParams::from_inner_list(*list);
   if (!params) {
     return Error(params.error().reason, "--signature-input: " + params.error().detail);

@@ -48,34 +48,34 @@ Result<bool> parse_bool(const std::string& option, const std::string& v) {
   return bad(option, "expected true or false, got '" + v + "'");
 }
 
-#define WBA_SIZE_OPTION(key, field, lo, hi, def, text)                          \
-  Option {                                                                      \
-    key, "N", def, text, [](Config& c, const std::string& v) -> Status {        \
-      WBA_TRY(c.field, parse_number<std::size_t>(key, v, lo, hi));              \
-      return {};                                                                \
-    }                                                                           \
+#define WBA_SIZE_OPTION(key, field, lo, hi, def, text)                   \
+  Option {                                                               \
+    key, "N", def, text, [](Config& c, const std::string& v) -> Status { \
+      WBA_TRY(c.field, parse_number<std::size_t>(key, v, lo, hi));       \
+      return {};                                                         \
+    }                                                                    \
   }
-#define WBA_INT_OPTION(key, field, lo, hi, def, text)                           \
-  Option {                                                                      \
-    key, "SECONDS", def, text, [](Config& c, const std::string& v) -> Status {  \
-      WBA_TRY(c.field, parse_number<std::int64_t>(key, v, lo, hi));             \
-      return {};                                                                \
-    }                                                                           \
+#define WBA_INT_OPTION(key, field, lo, hi, def, text)                          \
+  Option {                                                                     \
+    key, "SECONDS", def, text, [](Config& c, const std::string& v) -> Status { \
+      WBA_TRY(c.field, parse_number<std::int64_t>(key, v, lo, hi));            \
+      return {};                                                               \
+    }                                                                          \
   }
-#define WBA_SECONDS_OPTION(key, field, lo, hi, def, text)                       \
-  Option {                                                                      \
-    key, "SECONDS", def, text, [](Config& c, const std::string& v) -> Status {  \
-      WBA_TRY(auto n, parse_number<std::int64_t>(key, v, lo, hi));              \
-      c.field = std::chrono::seconds(n);                                        \
-      return {};                                                                \
-    }                                                                           \
+#define WBA_SECONDS_OPTION(key, field, lo, hi, def, text)                      \
+  Option {                                                                     \
+    key, "SECONDS", def, text, [](Config& c, const std::string& v) -> Status { \
+      WBA_TRY(auto n, parse_number<std::int64_t>(key, v, lo, hi));             \
+      c.field = std::chrono::seconds(n);                                       \
+      return {};                                                               \
+    }                                                                          \
   }
-#define WBA_BOOL_OPTION(key, field, def, text)                                  \
-  Option {                                                                      \
-    key, nullptr, def, text, [](Config& c, const std::string& v) -> Status {    \
-      WBA_TRY(c.field, parse_bool(key, v));                                     \
-      return {};                                                                \
-    }                                                                           \
+#define WBA_BOOL_OPTION(key, field, def, text)                               \
+  Option {                                                                   \
+    key, nullptr, def, text, [](Config& c, const std::string& v) -> Status { \
+      WBA_TRY(c.field, parse_bool(key, v));                                  \
+      return {};                                                             \
+    }                                                                        \
   }
 
 const std::vector<Option>& options() {
@@ -230,7 +230,8 @@ Status apply_file(Config& c, const std::string& path) {
 
 Status check(const Config& c) {
   if (c.listen.empty() && c.unix_socket.empty()) {
-    return Error(Reason::invalid_argument, "--listen: no listener (give --listen or --unix-socket)");
+    return Error(Reason::invalid_argument,
+                 "--listen: no listener (give --listen or --unix-socket)");
   }
   for (const auto& t : c.trust) {
     if (t.url.rfind("https://", 0) != 0 && t.url.rfind("http://", 0) != 0) {
@@ -313,7 +314,8 @@ std::string help_text() {
       "Boolean options: --name sets true; --name=false sets false.\n\n"
       "Options (default in brackets):\n";
   for (const auto& o : options()) {
-    std::string left = std::string("  --") + o.name + (o.value_hint ? std::string(" ") + o.value_hint : "");
+    std::string left =
+        std::string("  --") + o.name + (o.value_hint ? std::string(" ") + o.value_hint : "");
     if (left.size() < 36) left.resize(36, ' ');
     out += left + " " + o.help + " [" + o.default_text + "]\n";
   }

@@ -39,9 +39,9 @@ struct Config {
 
   // Policy.
   Mode mode = Mode::enforce;
-  bool allow_unsigned = false;       // unsigned requests pass as anonymous (200)
-  bool allow_test_keys = false;      // RFC 9421 Appendix B keys (conformance runs only)
-  bool allow_now_override = false;   // the JSON API's `now` field (tests only)
+  bool allow_unsigned = false;      // unsigned requests pass as anonymous (200)
+  bool allow_test_keys = false;     // RFC 9421 Appendix B keys (conformance runs only)
+  bool allow_now_override = false;  // the JSON API's `now` field (tests only)
   std::int64_t max_clock_skew = 60;
   std::int64_t max_lifetime = 24 * 60 * 60;
   bool require_nonce = false;

@@ -26,7 +26,9 @@ class Metrics {
   void count_request(Frontend f) noexcept;
   void count_verdict(Frontend f, wba::Reason reason) noexcept;
   void observe_latency(std::chrono::nanoseconds d) noexcept;
-  void count_replay_rejection() noexcept { replay_rejections_.fetch_add(1, std::memory_order_relaxed); }
+  void count_replay_rejection() noexcept {
+    replay_rejections_.fetch_add(1, std::memory_order_relaxed);
+  }
   void connection_opened() noexcept { open_connections_.fetch_add(1, std::memory_order_relaxed); }
   void connection_closed() noexcept { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   std::int64_t open_connections() const noexcept { return open_connections_.load(); }

@@ -36,8 +36,7 @@ class MemoryReplayStore final : public ReplayStore {
  public:
   explicit MemoryReplayStore(std::size_t max_entries, std::size_t shards = 16);
 
-  bool check_and_record(std::string_view key, std::int64_t expires_at,
-                        std::int64_t now) override;
+  bool check_and_record(std::string_view key, std::int64_t expires_at, std::int64_t now) override;
   std::size_t size() const override;
   std::uint64_t evictions() const;
 

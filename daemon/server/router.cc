@@ -8,10 +8,10 @@
 namespace wbad {
 namespace {
 
+using nlohmann::json;
 using wba::Error;
 using wba::Reason;
 using wba::Result;
-using nlohmann::json;
 
 HttpResponse make_response(bhttp::status status, unsigned version, bool keep_alive,
                            std::string body, std::string_view content_type) {
@@ -85,7 +85,8 @@ Result<wba::http::Message> original_request(Frontend frontend, const HttpRequest
       uri = header(request, "X-Original-URI");
       host = header(request, "X-Original-Host");
       scheme = header(request, "X-Original-Proto");
-      proxy_headers = {"x-original-method", "x-original-uri", "x-original-host", "x-original-proto"};
+      proxy_headers = {"x-original-method", "x-original-uri", "x-original-host",
+                       "x-original-proto"};
       if (uri.empty()) return Error(Reason::malformed_message, "X-Original-URI is missing");
       break;
     case Frontend::forward_auth:
@@ -140,8 +141,8 @@ void Router::handle(HttpRequest request, Respond respond) const {
     return proxy(Frontend::envoy, std::move(request), std::move(respond));
   }
   if (path == "/healthz") {
-    return respond(make_response(bhttp::status::ok, request.version(), request.keep_alive(),
-                                 "ok\n", "text/plain"));
+    return respond(make_response(bhttp::status::ok, request.version(), request.keep_alive(), "ok\n",
+                                 "text/plain"));
   }
   if (path == "/readyz") {
     bool ready = ready_ && ready_();
@@ -159,8 +160,8 @@ void Router::handle(HttpRequest request, Respond respond) const {
 
 void Router::json_api(HttpRequest request, Respond respond) const {
   if (request.method() != bhttp::verb::post) {
-    return respond(json_error(bhttp::status::method_not_allowed, request, "method_not_allowed",
-                              "use POST"));
+    return respond(
+        json_error(bhttp::status::method_not_allowed, request, "method_not_allowed", "use POST"));
   }
   auto config = service_->config();
   json in = json::parse(request.body(), nullptr, false);
@@ -168,7 +169,8 @@ void Router::json_api(HttpRequest request, Respond respond) const {
     respond(json_error(bhttp::status::bad_request, request, "invalid_request", detail));
   };
   if (in.is_discarded() || !in.is_object()) return bad("body is not a JSON object");
-  if (!in.contains("method") || !in["method"].is_string()) return bad("`method` (string) is required");
+  if (!in.contains("method") || !in["method"].is_string())
+    return bad("`method` (string) is required");
   Result<wba::http::Target> target = Error(Reason::malformed_message, "no target");
   if (in.contains("url")) {
     if (!in["url"].is_string()) return bad("`url` must be a string");
@@ -179,9 +181,9 @@ void Router::json_api(HttpRequest request, Respond respond) const {
         return bad("give `url`, or `scheme`, `authority` and `path` (strings)");
       }
     }
-    target = wba::http::make_target(in["scheme"].get<std::string>(),
-                                    in["authority"].get<std::string>(),
-                                    in["path"].get<std::string>());
+    target =
+        wba::http::make_target(in["scheme"].get<std::string>(), in["authority"].get<std::string>(),
+                               in["path"].get<std::string>());
   }
   if (!target) return bad(target.error().detail);
   wba::http::Request req;
@@ -235,8 +237,8 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
       [shared, config, respond = std::move(respond)](Verdict v) {
         bhttp::status status = bhttp::status::ok;
         if (config->mode == Mode::enforce && !v.valid && !v.anonymous) {
-          status = is_policy_refusal(v.reason) ? bhttp::status::forbidden
-                                               : bhttp::status::unauthorized;
+          status =
+              is_policy_refusal(v.reason) ? bhttp::status::forbidden : bhttp::status::unauthorized;
         }
         auto res = make_response(status, shared->version(), shared->keep_alive(), "", "text/plain");
         const std::string& p = config->identity_header_prefix;

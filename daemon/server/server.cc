@@ -97,9 +97,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     stream_.expires_never();  // verification may wait for a directory fetch (own timeouts)
     state_->router.handle(parser_->release(), [self = this->shared_from_this()](HttpResponse res) {
       // The router may answer from another thread: come back to this connection's strand.
-      net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-        self->write(std::move(res));
-      });
+      net::post(self->stream_.get_executor(),
+                [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     });
   }
 
@@ -143,16 +142,19 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   wba::Status listen(const typename Protocol::endpoint& endpoint, const std::string& shown) {
     beast::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
-    if (!ec && std::is_same_v<Protocol, tcp>) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec && std::is_same_v<Protocol, tcp>)
+      acceptor_.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) return wba::Error(wba::Reason::io_error, "cannot listen on " + shown + ": " + ec.message());
+    if (ec)
+      return wba::Error(wba::Reason::io_error, "cannot listen on " + shown + ": " + ec.message());
     return {};
   }
 
   void accept() {
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           beast::bind_front_handler(&Listener::on_accept, this->shared_from_this()));
+    acceptor_.async_accept(
+        net::make_strand(ioc_),
+        beast::bind_front_handler(&Listener::on_accept, this->shared_from_this()));
   }
 
   typename Protocol::endpoint local_endpoint() const {
@@ -199,7 +201,8 @@ wba::Result<tcp::endpoint> parse_endpoint(const std::string& listen) {
   auto colon = listen.rfind(':');
   std::string host = listen.substr(0, colon);
   std::string port = listen.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   beast::error_code ec;
   auto address = net::ip::make_address(host, ec);
   unsigned long p = 0;

@@ -68,8 +68,7 @@ Result<wba::directory::Directory> load_trust(const TrustEntry& t) {
 }  // namespace
 
 Result<std::shared_ptr<KeySource>> make_key_source(const Config& config,
-                                                   boost::asio::io_context& ioc,
-                                                   Metrics& metrics) {
+                                                   boost::asio::io_context& ioc, Metrics& metrics) {
   (void)ioc;
   (void)metrics;
   std::vector<wba::directory::Directory> trusted;

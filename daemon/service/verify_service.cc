@@ -36,9 +36,8 @@ struct VerifyService::Check {
       : message(std::move(m)), verifier(std::move(policy)) {}
 };
 
-VerifyService::VerifyService(std::shared_ptr<const Config> config,
-                             std::shared_ptr<KeySource> keys, std::shared_ptr<ReplayStore> replay,
-                             Metrics& metrics, Logger& log)
+VerifyService::VerifyService(std::shared_ptr<const Config> config, std::shared_ptr<KeySource> keys,
+                             std::shared_ptr<ReplayStore> replay, Metrics& metrics, Logger& log)
     : config_(std::move(config)),
       keys_(std::move(keys)),
       replay_(std::move(replay)),
@@ -128,12 +127,12 @@ void VerifyService::next_candidate(std::shared_ptr<Check> c) {
         const std::int64_t until = params.expires().value_or(c->now) + c->config->max_clock_skew;
         bool fresh = true;
         if (auto nonce = params.nonce()) {
-          fresh = replay_->check_and_record(
-              replay_key_for_nonce(verdict->key_thumbprint, *nonce), until, c->now);
+          fresh = replay_->check_and_record(replay_key_for_nonce(verdict->key_thumbprint, *nonce),
+                                            until, c->now);
         }
         if (fresh && c->config->replay_whole_signatures) {
-          fresh = replay_->check_and_record(
-              replay_key_for_signature(prepared.signature.signature), until, c->now);
+          fresh = replay_->check_and_record(replay_key_for_signature(prepared.signature.signature),
+                                            until, c->now);
         }
         if (!fresh) {
           metrics_.count_replay_rejection();
@@ -165,11 +164,12 @@ void VerifyService::finish(const std::shared_ptr<Check>& c, Verdict v) {
   metrics_.observe_latency(v.duration);
   metrics_.count_verdict(c->frontend, v.reason);
   if (log_.enabled(LogLevel::info)) {
-    nlohmann::json f = {{"frontend", to_string(c->frontend)},
-                        {"valid", v.valid},
-                        {"outcome", to_string(v.outcome)},
-                        {"reason", wba::to_string(v.reason)},
-                        {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(v.duration).count()}};
+    nlohmann::json f = {
+        {"frontend", to_string(c->frontend)},
+        {"valid", v.valid},
+        {"outcome", to_string(v.outcome)},
+        {"reason", wba::to_string(v.reason)},
+        {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(v.duration).count()}};
     if (v.agent) {
       f["label"] = v.agent->signature.label();
       f["key_thumbprint"] = v.agent->key_thumbprint;

@@ -19,36 +19,36 @@ namespace wba {
 enum class Reason : int {
   ok = 0,
   // Generic input and usage errors.
-  invalid_argument = 1,    // a caller-supplied value is not acceptable (not attacker input)
-  limit_exceeded = 2,      // an explicit size/count limit was exceeded
-  io_error = 3,            // a file named by the caller could not be read or written
-  malformed_field = 4,     // a Structured Field failed to parse (RFC 9651 §4.2)
-  serialization_error = 5, // a value cannot be serialized as a Structured Field (RFC 9651 §4.1)
-  malformed_message = 6,   // an HTTP message or target URI is not well-formed
+  invalid_argument = 1,     // a caller-supplied value is not acceptable (not attacker input)
+  limit_exceeded = 2,       // an explicit size/count limit was exceeded
+  io_error = 3,             // a file named by the caller could not be read or written
+  malformed_field = 4,      // a Structured Field failed to parse (RFC 9651 §4.2)
+  serialization_error = 5,  // a value cannot be serialized as a Structured Field (RFC 9651 §4.1)
+  malformed_message = 6,    // an HTTP message or target URI is not well-formed
   // Keys and algorithms.
   invalid_key = 20,            // key material is malformed, of a wrong size/curve or inconsistent
   unsupported_algorithm = 21,  // algorithm name not known or not allowed here
   key_alg_mismatch = 22,       // the signature's alg disagrees with the key's algorithm
   crypto_error = 23,           // the crypto library failed for a reason other than bad input
   // RFC 9421 signatures.
-  missing_signature = 40,           // no Signature / Signature-Input fields in the message
-  unknown_label = 41,               // the requested label is not present
-  malformed_signature_input = 42,   // Signature-Input is not a valid Dictionary of Inner Lists
-  malformed_signature = 43,         // Signature is not a valid Dictionary of Byte Sequences
-  label_mismatch = 44,              // a label is in one of Signature / Signature-Input only
-  missing_component = 45,           // a covered component is not in the message
-  invalid_component = 46,           // a component identifier or its parameters are not valid
-  duplicate_component = 47,         // the same component identifier is covered twice
-  bad_signature = 48,               // the cryptographic check failed
-  expired = 49,                     // `expires` is in the past
-  not_yet_valid = 50,               // `created` is in the future (beyond the allowed skew)
-  invalid_signature_params = 51,    // a signature parameter has the wrong type
-  no_matching_signature = 52,       // no signature matched the selection (label/tag)
-  key_not_found = 53,               // no key is known for the signature's keyid
+  missing_signature = 40,          // no Signature / Signature-Input fields in the message
+  unknown_label = 41,              // the requested label is not present
+  malformed_signature_input = 42,  // Signature-Input is not a valid Dictionary of Inner Lists
+  malformed_signature = 43,        // Signature is not a valid Dictionary of Byte Sequences
+  label_mismatch = 44,             // a label is in one of Signature / Signature-Input only
+  missing_component = 45,          // a covered component is not in the message
+  invalid_component = 46,          // a component identifier or its parameters are not valid
+  duplicate_component = 47,        // the same component identifier is covered twice
+  bad_signature = 48,              // the cryptographic check failed
+  expired = 49,                    // `expires` is in the past
+  not_yet_valid = 50,              // `created` is in the future (beyond the allowed skew)
+  invalid_signature_params = 51,   // a signature parameter has the wrong type
+  no_matching_signature = 52,      // no signature matched the selection (label/tag)
+  key_not_found = 53,              // no key is known for the signature's keyid
   // RFC 9530 Content-Digest.
-  digest_mismatch = 60,        // Content-Digest does not match the body
-  unsupported_digest = 61,     // no supported algorithm in Content-Digest
-  missing_body = 62,           // the body needed for a digest is not available
+  digest_mismatch = 60,     // Content-Digest does not match the body
+  unsupported_digest = 61,  // no supported algorithm in Content-Digest
+  missing_body = 62,        // the body needed for a digest is not available
   // Web Bot Auth profile (draft-ietf-webbotauth-httpsig-protocol §5).
   wrong_tag = 80,                    // signatures present, none tagged web-bot-auth
   authority_not_covered = 81,        // neither @authority nor @target-uri is covered
@@ -57,16 +57,16 @@ enum class Reason : int {
   invalid_signature_agent = 84,      // Signature-Agent malformed, or not an allowed URL
   missing_created = 85,
   missing_expires = 86,
-  lifetime_too_long = 87,            // expires - created above the configured maximum
-  missing_nonce = 88,                // policy requires a nonce
-  invalid_nonce = 89,                // nonce present but not well-formed
+  lifetime_too_long = 87,  // expires - created above the configured maximum
+  missing_nonce = 88,      // policy requires a nonce
+  invalid_nonce = 89,      // nonce present but not well-formed
   missing_keyid = 90,
-  keyid_mismatch = 91,               // keyid is not the RFC 7638 thumbprint of the key used
-  test_key_refused = 92,             // an RFC 9421 Appendix B test key, not allowed here
-  replayed = 93,                     // nonce or signature seen before within its window
+  keyid_mismatch = 91,    // keyid is not the RFC 7638 thumbprint of the key used
+  test_key_refused = 92,  // an RFC 9421 Appendix B test key, not allowed here
+  replayed = 93,          // nonce or signature seen before within its window
   // Key directories (§5.5) and agent cards.
-  directory_unavailable = 100,  // could not be fetched (network, status, timeout)
-  directory_invalid = 101,      // fetched but malformed, wrong media type, or too large
+  directory_unavailable = 100,        // could not be fetched (network, status, timeout)
+  directory_invalid = 101,            // fetched but malformed, wrong media type, or too large
   directory_signature_invalid = 102,  // the directory's own signatures do not verify
   private_key_in_directory = 103,     // a JWK with private members was published
   invalid_agent_card = 104,
@@ -171,14 +171,14 @@ using Status = Result<void>;
 // Propagates an error from an expression returning a Result: `WBA_TRY(auto x, parse(...));`
 #define WBA_DETAIL_CONCAT2(a, b) a##b
 #define WBA_DETAIL_CONCAT(a, b) WBA_DETAIL_CONCAT2(a, b)
-#define WBA_TRY_IMPL(tmp, decl, expr) \
-  auto tmp = (expr);                  \
+#define WBA_TRY_IMPL(tmp, decl, expr)           \
+  auto tmp = (expr);                            \
   if (!tmp.ok()) return std::move(tmp).error(); \
   decl = std::move(tmp).value()
 #define WBA_TRY(decl, expr) WBA_TRY_IMPL(WBA_DETAIL_CONCAT(wba_try_, __LINE__), decl, expr)
 // Propagates the error of a Status-returning expression.
-#define WBA_CHECK(expr)                                   \
-  do {                                                    \
-    auto wba_check_status_ = (expr);                      \
+#define WBA_CHECK(expr)                                            \
+  do {                                                             \
+    auto wba_check_status_ = (expr);                               \
     if (!wba_check_status_.ok()) return wba_check_status_.error(); \
   } while (0)

@@ -120,9 +120,9 @@ void trim_to_content_length(const Fields& headers, std::string& body) {
 
 Result<Message> parse_http1(std::string_view text, const Http1Options& options) {
   if (text.size() > options.max_bytes) {
-    return Error(Reason::limit_exceeded,
-                 "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                     std::to_string(options.max_bytes));
+    return Error(Reason::limit_exceeded, "message of " + std::to_string(text.size()) +
+                                             " bytes exceeds the limit of " +
+                                             std::to_string(options.max_bytes));
   }
   std::string_view start;
   std::size_t line_no = 0;

@@ -30,8 +30,7 @@ std::string_view default_port(std::string_view scheme) {
 
 std::string Target::uri() const {
   std::string out;
-  out.reserve(scheme.size() + authority.size() + path.size() + 8 +
-              (query ? query->size() : 0));
+  out.reserve(scheme.size() + authority.size() + path.size() + 8 + (query ? query->size() : 0));
   out.append(scheme).append("://").append(authority).append(path);
   if (query) out.append("?").append(*query);
   return out;

@@ -55,8 +55,8 @@ Result<std::optional<SignatureAgentField>> parse_signature_agent(const http::Fie
     const auto* s = std::get_if<sfv::String>(&item->value);
     if (!s) return invalid("Signature-Agent is not a String");
     field.form = SignatureAgentForm::legacy_string;
-    field.members.push_back(SignatureAgentMember{"", s->value, type_of(item->params),
-                                                 !item->params.empty()});
+    field.members.push_back(
+        SignatureAgentMember{"", s->value, type_of(item->params), !item->params.empty()});
     return std::optional<SignatureAgentField>(std::move(field));
   }
   auto dict = sfv::parse_dictionary(joined);

@@ -112,10 +112,9 @@ Result<sig::LabelledSignature> sign_request(http::Request& request, const Signin
   }
   AgentUrlPolicy lenient;  // the signer only checks the URL's shape; verifiers apply policy
   lenient.allow_http = true;
-  WBA_TRY(AgentLocation location,
-          resolve_agent(SignatureAgentMember{"", options.signature_agent, MemberType::directory,
-                                             false},
-                        lenient));
+  WBA_TRY(AgentLocation location, resolve_agent(SignatureAgentMember{"", options.signature_agent,
+                                                                     MemberType::directory, false},
+                                                lenient));
   (void)location;
 
   // Signature-Agent: a member for this label next to other signers' members (§5.2.2).
@@ -130,7 +129,8 @@ Result<sig::LabelledSignature> sign_request(http::Request& request, const Signin
                                               SignatureAgentForm::legacy_string));
   } else {
     std::string joined;
-    for (auto v : h.values("signature-agent")) joined += (joined.empty() ? "" : ", ") + std::string(v);
+    for (auto v : h.values("signature-agent"))
+      joined += (joined.empty() ? "" : ", ") + std::string(v);
     auto existing = sfv::parse_dictionary(joined);
     if (!existing) {
       return Error(Reason::invalid_argument, "existing Signature-Agent is not a Dictionary");
@@ -244,9 +244,9 @@ Result<PreparedSignature> check_signature(const sig::LabelledSignature& s,
                                             " is in the future (now " + std::to_string(now) + ")");
   }
   if (*expires - *created > policy.max_lifetime) {
-    return Error(Reason::lifetime_too_long,
-                 at + "lifetime " + std::to_string(*expires - *created) + " s exceeds " +
-                     std::to_string(policy.max_lifetime) + " s");
+    return Error(Reason::lifetime_too_long, at + "lifetime " + std::to_string(*expires - *created) +
+                                                " s exceeds " +
+                                                std::to_string(policy.max_lifetime) + " s");
   }
   if (auto nonce = p.nonce()) {
     // The draft defines no nonce format (deployed agents send base64, base64url, UUIDs).

@@ -106,7 +106,7 @@ TEST_F(Cli, KeygenPubkeyThumbprint) {
 TEST_F(Cli, ThumbprintOfPublishedKeys) {
   for (const char* name : {"test-key-ed25519", "test-key-ecc-p256", "test-key-rsa-pss"}) {
     Outcome t = wba({"thumbprint", "--key-alg", keys()[name]["algorithm"],
-                 file("k.jwk", keys()[name]["jwk"].dump())});
+                     file("k.jwk", keys()[name]["jwk"].dump())});
     ASSERT_EQ(t.code, 0) << name << t.err;
     EXPECT_EQ(t.out, keys()[name]["jwk_thumbprint_sha256"].get<std::string>() + "\n");
   }
@@ -122,8 +122,8 @@ TEST_F(Cli, BaseReproducesB26FromSignatureInput) {
 
 TEST_F(Cli, BaseFromComponentsKeepsParameterOrder) {
   std::string msg = file("m.http", messages()["test-request"]["http1_text"]);
-  Outcome r = wba({"base", "--components", "\"@method\" \"@authority\"", "--keyid", "k", "--created",
-               "5", msg});
+  Outcome r = wba({"base", "--components", "\"@method\" \"@authority\"", "--keyid", "k",
+                   "--created", "5", msg});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out,
             "\"@method\": POST\n\"@authority\": example.com\n"
@@ -136,8 +136,7 @@ TEST_F(Cli, SignReproducesB26AndVerifies) {
   std::string msg = file("m.http", messages()["test-request"]["http1_text"]);
   Outcome s = wba({"sign", "--key", key, "--signature-input", e["signature_input_member"], msg});
   ASSERT_EQ(s.code, 0) << s.err;
-  EXPECT_NE(s.out.find("Signature: " + e["signature_member"].get<std::string>()),
-            std::string::npos)
+  EXPECT_NE(s.out.find("Signature: " + e["signature_member"].get<std::string>()), std::string::npos)
       << s.out;
   std::string signed_path = file("s.http", s.out);
   std::string pub = file("p.jwk", keys()["test-key-ed25519"]["public_jwk"].dump());
@@ -157,7 +156,8 @@ TEST_F(Cli, SignDefaultsAndVerifyReasons) {
   std::string key = file("k.jwk", k.out);
   std::string pub = file("p.jwk", wba({"pubkey", key}).out);
   std::string msg = file("m.http", "GET /a?b=c HTTP/1.1\r\nHost: example.com\r\n\r\n");
-  Outcome s = wba({"sign", "--key", key, "--expires", "4000000000", "--nonce", "n", "--tag", "t", msg});
+  Outcome s =
+      wba({"sign", "--key", key, "--expires", "4000000000", "--nonce", "n", "--tag", "t", msg});
   ASSERT_EQ(s.code, 0) << s.err;
   EXPECT_NE(s.out.find("\r\nSignature-Input: sig1=(\"@method\" \"@authority\" \"@path\");created="),
             std::string::npos)
@@ -201,7 +201,8 @@ TEST_F(Cli, ResponseWithRelatedRequest) {
   const json& e = entry("rfc9421-2.4-a");
   std::string resp = file("r.http", messages()["sec2.4-response"]["http1_text"]);
   std::string req = file("q.http", messages()["sec2.4-request"]["http1_text"]);
-  Outcome b = wba({"base", "--signature-input", e["signature_input_member"], "--request", req, resp});
+  Outcome b =
+      wba({"base", "--signature-input", e["signature_input_member"], "--request", req, resp});
   ASSERT_EQ(b.code, 0) << b.err;
   EXPECT_EQ(b.out, e["signature_base"].get<std::string>() + "\n");
   Outcome missing = wba({"base", "--signature-input", e["signature_input_member"], resp});
@@ -233,8 +234,9 @@ TEST_F(Cli, RsaKeysWithoutAlg) {
   // with a warning instead of failing the set.
   std::string key = file("k.jwk", wba({"keygen"}).out);
   std::string pub = wba({"pubkey", key}).out;
-  std::string set = file("set.json", "{\"keys\": [" + keys()["test-key-rsa-pss"]["public_jwk"].dump() +
-                                         ", {\"kty\": \"EC\"}, " + pub + "]}");
+  std::string set =
+      file("set.json", "{\"keys\": [" + keys()["test-key-rsa-pss"]["public_jwk"].dump() +
+                           ", {\"kty\": \"EC\"}, " + pub + "]}");
   std::string msg = file("m.http", "GET / HTTP/1.1\nHost: example.com\n\n");
   Outcome s = wba({"sign", "--key", key, msg});
   ASSERT_EQ(s.code, 0);

@@ -24,7 +24,8 @@ TEST(Config, EmbeddedDefaults) {
 }
 
 TEST(Config, FlagsOverrideTheFile) {
-  auto file = std::filesystem::temp_directory_path() / ("wbad-config-" + std::to_string(::getpid()) + ".json");
+  auto file = std::filesystem::temp_directory_path() /
+              ("wbad-config-" + std::to_string(::getpid()) + ".json");
   std::ofstream(file) << R"({"threads": 3, "mode": "observe", "max_lifetime": 120,
                              "trust": ["https://a.example=a.json", "https://b.example=b.json"],
                              "replay_protection": false})";
@@ -66,8 +67,9 @@ TEST(Config, HelpListsEveryOptionWithItsDefault) {
   ASSERT_TRUE(p.ok());
   EXPECT_TRUE(p->help);
   std::string h = help_text();
-  for (const char* o : {"--config", "--listen", "--threads", "--mode", "--trust", "--allow-test-keys",
-                        "--allow-private-fetch", "--unix-socket", "--max-header-bytes"}) {
+  for (const char* o :
+       {"--config", "--listen", "--threads", "--mode", "--trust", "--allow-test-keys",
+        "--allow-private-fetch", "--unix-socket", "--max-header-bytes"}) {
     EXPECT_NE(h.find(o), std::string::npos) << o;
   }
   EXPECT_NE(h.find("[127.0.0.1:8421]"), std::string::npos);

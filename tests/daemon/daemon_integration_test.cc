@@ -34,10 +34,13 @@ class Daemon : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir); }
 
   std::unique_ptr<DaemonProcess> start(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--trust", std::string(kAgent) + "=" + (dir / "trust.json").string(),
-                                  "--threads", "2", "--shutdown-grace", "2"};
+    std::vector<std::string> args{
+        "--trust",          std::string(kAgent) + "=" + (dir / "trust.json").string(),
+        "--threads",        "2",
+        "--shutdown-grace", "2"};
     args.insert(args.end(), extra.begin(), extra.end());
-    auto d = std::make_unique<DaemonProcess>(args, dir / ("wbad-" + std::to_string(++runs_) + ".log"));
+    auto d =
+        std::make_unique<DaemonProcess>(args, dir / ("wbad-" + std::to_string(++runs_) + ".log"));
     EXPECT_TRUE(d->listening()) << "exit " << d->early_exit_code() << ": " << d->log_text();
     return d;
   }
@@ -96,19 +99,22 @@ TEST_F(Daemon, JsonApiVerdicts) {
   EXPECT_TRUE(v["timing"].contains("verification_us"));
 
   // The same signature again: a replay.
-  v = json::parse(d->request(bhttp::verb::post, "/v1/verify", {},
-                             verify_body("/item?id=7", fields).dump()).body());
+  v = json::parse(
+      d->request(bhttp::verb::post, "/v1/verify", {}, verify_body("/item?id=7", fields).dump())
+          .body());
   EXPECT_EQ(v["reason"], "replayed");
   // Another path than the one signed (@path is covered; the query is not).
   v = json::parse(d->request(bhttp::verb::post, "/v1/verify", {},
-                             verify_body("/other?id=7", signed_fields("/item?id=7")).dump()).body());
+                             verify_body("/other?id=7", signed_fields("/item?id=7")).dump())
+                      .body());
   EXPECT_EQ(v["valid"], false);
   EXPECT_EQ(v["reason"], "bad_signature");
   EXPECT_EQ(v["outcome"], "invalid");
   // A key nobody trusts: unverified, not invalid.
   auto stranger = wba::SigningKey::generate(wba::Algorithm::ed25519).value();
   v = json::parse(d->request(bhttp::verb::post, "/v1/verify", {},
-                             verify_body("/a", signed_fields("/a", stranger)).dump()).body());
+                             verify_body("/a", signed_fields("/a", stranger)).dump())
+                      .body());
   EXPECT_EQ(v["reason"], "key_not_found");
   EXPECT_EQ(v["outcome"], "unverified");
   // url given as scheme + authority + path.
@@ -118,8 +124,9 @@ TEST_F(Daemon, JsonApiVerdicts) {
   split["scheme"] = "https";
   split["authority"] = "shop.example";
   split["path"] = "/b";
-  EXPECT_EQ(json::parse(d->request(bhttp::verb::post, "/v1/verify", {}, split.dump()).body())["valid"],
-            true);
+  EXPECT_EQ(
+      json::parse(d->request(bhttp::verb::post, "/v1/verify", {}, split.dump()).body())["valid"],
+      true);
 }
 
 TEST_F(Daemon, JsonApiInputErrors) {
@@ -173,7 +180,8 @@ TEST_F(Daemon, NginxAuthRequest) {
   EXPECT_EQ(res["X-Agent-Reason"], "missing_signature");
 
   // Tampered: signed for one path, presented for another.
-  res = d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/other", signed_fields("/page")));
+  res = d->request(bhttp::verb::get, "/v1/auth/nginx",
+                   nginx_headers("/other", signed_fields("/page")));
   EXPECT_EQ(res.result_int(), 401);
   EXPECT_EQ(res["X-Agent-Reason"], "bad_signature");
   // The auth subrequest without X-Original-URI is a configuration error: 401, reason given.
@@ -184,8 +192,10 @@ TEST_F(Daemon, NginxAuthRequest) {
 
 TEST_F(Daemon, ForwardAuthAndEnvoy) {
   auto d = start();
-  Headers fwd{{"Host", "wbad.internal"}, {"X-Forwarded-Method", "GET"},
-              {"X-Forwarded-Proto", "https"}, {"X-Forwarded-Host", "shop.example"},
+  Headers fwd{{"Host", "wbad.internal"},
+              {"X-Forwarded-Method", "GET"},
+              {"X-Forwarded-Proto", "https"},
+              {"X-Forwarded-Host", "shop.example"},
               {"X-Forwarded-Uri", "/f?q=1"}};
   for (const auto& f : signed_fields("/f?q=1")) fwd.push_back(f);
   auto res = d->request(bhttp::verb::get, "/v1/auth/forward", fwd);
@@ -213,17 +223,18 @@ TEST_F(Daemon, PolicyModes) {
     EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", {})).result_int(),
               200);
     // Allowing unsigned requests does not let invalid signatures through.
-    EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx",
-                         nginx_headers("/y", signed_fields("/x")))
-                  .result_int(),
-              401);
+    EXPECT_EQ(
+        d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/y", signed_fields("/x")))
+            .result_int(),
+        401);
   }
 }
 
 TEST_F(Daemon, PolicyRefusalIs403) {
   // A signature that verifies but whose lifetime exceeds the configured maximum.
   auto d = start({"--max-lifetime", "30"});
-  auto res = d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", signed_fields("/x")));
+  auto res =
+      d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", signed_fields("/x")));
   EXPECT_EQ(res.result_int(), 403);
   EXPECT_EQ(res["X-Agent-Reason"], "lifetime_too_long");
 }
@@ -275,7 +286,8 @@ TEST_F(Daemon, ReloadOnSighupAndDrainOnSigterm) {
   auto config = dir / "wbad.json";
   std::ofstream(config) << R"({"mode": "enforce"})";
   auto d = start({"--config", config.string()});
-  EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", {})).result_int(), 401);
+  EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", {})).result_int(),
+            401);
   std::ofstream(config) << R"({"mode": "observe"})";
   d->signal(SIGHUP);
   bool reloaded = false;
@@ -284,13 +296,15 @@ TEST_F(Daemon, ReloadOnSighupAndDrainOnSigterm) {
     reloaded = d->log_text().find("configuration reloaded") != std::string::npos;
   }
   ASSERT_TRUE(reloaded) << d->log_text();
-  EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", {})).result_int(), 200);
+  EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", {})).result_int(),
+            200);
   // A broken file on reload keeps the running configuration.
   std::ofstream(config) << R"({"mode": "sideways"})";
   d->signal(SIGHUP);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_NE(d->log_text().find("reload failed"), std::string::npos);
-  EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", {})).result_int(), 200);
+  EXPECT_EQ(d->request(bhttp::verb::get, "/v1/auth/nginx", nginx_headers("/x", {})).result_int(),
+            200);
   d->signal(SIGTERM);
   EXPECT_EQ(d->wait_exit(), 0);
   EXPECT_NE(d->log_text().find("\"msg\":\"stopped\""), std::string::npos);

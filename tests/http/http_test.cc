@@ -51,7 +51,8 @@ TEST(Target, RejectsMalformedInput) {
 }
 
 TEST(Http1, ParsesRequestWithCrlfAndBody) {
-  auto m = parse_http1("POST /foo?a=1 HTTP/1.1\r\nHost: Example.com\r\nX-A: 1\r\nx-a:  2 \r\n\r\nbody");
+  auto m =
+      parse_http1("POST /foo?a=1 HTTP/1.1\r\nHost: Example.com\r\nX-A: 1\r\nx-a:  2 \r\n\r\nbody");
   ASSERT_TRUE(m.ok()) << m.error().message();
   const auto& r = std::get<Request>(*m);
   EXPECT_EQ(r.method, "POST");
@@ -85,7 +86,8 @@ TEST(Http1, RejectsBadInputNamingTheLine) {
   EXPECT_NE(bad_field.error().detail.find("line 3"), std::string::npos);
   EXPECT_EQ(parse_http1("").reason(), Reason::malformed_message);
   EXPECT_EQ(parse_http1("HTTP/1.1 2x0 OK\n\n").reason(), Reason::malformed_message);
-  EXPECT_EQ(parse_http1("GET / HTTP/1.1\nHost: a\nHost: b\n\n").reason(), Reason::malformed_message);
+  EXPECT_EQ(parse_http1("GET / HTTP/1.1\nHost: a\nHost: b\n\n").reason(),
+            Reason::malformed_message);
   Http1Options small;
   small.max_bytes = 8;
   EXPECT_EQ(parse_http1("GET / HTTP/1.1\nHost: h\n\n", small).reason(), Reason::limit_exceeded);

@@ -32,7 +32,8 @@ struct AgentTest : ::testing::Test {
     return p;
   }
   Result<AgentVerdict> verify(const ProfilePolicy& p) const {
-    return ProfileVerifier(p).verify(http::Message(req), trusted_keys_lookup({key.verifying_key()}));
+    return ProfileVerifier(p).verify(http::Message(req),
+                                     trusted_keys_lookup({key.verifying_key()}));
   }
   Result<AgentVerdict> verify() const { return verify(policy()); }
 };
@@ -104,7 +105,8 @@ TEST_F(AgentTest, SignerRefusals) {
   o = options();
   o.label = "Bad Label";
   EXPECT_FALSE(sign_request(req, key, o).ok());
-  EXPECT_EQ(req.headers.lines(), original.headers.lines()) << "a failed signing changed the request";
+  EXPECT_EQ(req.headers.lines(), original.headers.lines())
+      << "a failed signing changed the request";
 }
 
 TEST_F(AgentTest, TwoAgentsSignOneRequest) {
@@ -118,11 +120,14 @@ TEST_F(AgentTest, TwoAgentsSignOneRequest) {
             "sig1=\"https://agent.example\", sig2=\"https://second.example\"");
   auto p = policy();
   p.label = "sig2";
-  auto v = ProfileVerifier(p).verify(http::Message(req), trusted_keys_lookup({other_key.verifying_key()}));
+  auto v = ProfileVerifier(p).verify(http::Message(req),
+                                     trusted_keys_lookup({other_key.verifying_key()}));
   ASSERT_TRUE(v.ok()) << v.error().message();
   EXPECT_EQ(v->agent->agent_url, "https://second.example");
   p.label = "sig1";
-  EXPECT_TRUE(ProfileVerifier(p).verify(http::Message(req), trusted_keys_lookup({key.verifying_key()})).ok());
+  EXPECT_TRUE(ProfileVerifier(p)
+                  .verify(http::Message(req), trusted_keys_lookup({key.verifying_key()}))
+                  .ok());
 }
 
 TEST_F(AgentTest, HeadersForAnyClient) {
@@ -133,7 +138,8 @@ TEST_F(AgentTest, HeadersForAnyClient) {
   r.method = "POST";
   r.target = http::target_from_uri("https://api.example/v1/items?x=1").value();
   for (const auto& [n, v] : h->fields) r.headers.add(n, v);
-  auto v = ProfileVerifier(policy()).verify(http::Message(r), trusted_keys_lookup({key.verifying_key()}));
+  auto v = ProfileVerifier(policy()).verify(http::Message(r),
+                                            trusted_keys_lookup({key.verifying_key()}));
   EXPECT_TRUE(v.ok()) << v.error().message();
 }
 
@@ -146,7 +152,8 @@ TEST_F(AgentTest, BeastRequestSignedInPlace) {
   r.method = "GET";
   r.target = http::make_target("https", "shop.example", "/page?q=1").value();
   for (const auto& f : breq) r.headers.add(std::string(f.name_string()), std::string(f.value()));
-  auto v = ProfileVerifier(policy()).verify(http::Message(r), trusted_keys_lookup({key.verifying_key()}));
+  auto v = ProfileVerifier(policy()).verify(http::Message(r),
+                                            trusted_keys_lookup({key.verifying_key()}));
   EXPECT_TRUE(v.ok()) << v.error().message();
   bhttp::request<bhttp::string_body> no_host{bhttp::verb::get, "/", 11};
   EXPECT_EQ(adapters::sign_request(no_host, key, options()).reason(), Reason::malformed_message);
@@ -155,7 +162,8 @@ TEST_F(AgentTest, BeastRequestSignedInPlace) {
 // The profile's own checks, each with its reason code.
 struct ProfileChecks : AgentTest {
   // Signs with RFC 9421 only, so that the request can break a profile rule.
-  void sign_raw(const std::string& inner_list, const std::string& agent = "sig1=\"https://agent.example\"") {
+  void sign_raw(const std::string& inner_list,
+                const std::string& agent = "sig1=\"https://agent.example\"") {
     if (!agent.empty()) req.headers.set("Signature-Agent", agent);
     http::Message m(req);
     ASSERT_TRUE(sig::sign(m, key, "sig1", sig::SignatureParams::parse(inner_list).value()).ok());
@@ -207,8 +215,9 @@ TEST_F(ProfileChecks, ReasonCodes) {
   EXPECT_EQ(verify().reason(), Reason::unsupported_algorithm);
   expect(cover + ";created=1;expires=2;keyid=\"" + key.thumbprint() + "\";tag=\"web-bot-auth\"",
          Reason::expired, policy());
-  expect(cover + ";created=" + std::to_string(kNow + 3600) + ";expires=" +
-             std::to_string(kNow + 3660) + ";keyid=\"" + key.thumbprint() + "\";tag=\"web-bot-auth\"",
+  expect(cover + ";created=" + std::to_string(kNow + 3600) +
+             ";expires=" + std::to_string(kNow + 3660) + ";keyid=\"" + key.thumbprint() +
+             "\";tag=\"web-bot-auth\"",
          Reason::not_yet_valid, policy());
   expect(cover + ";created=" + std::to_string(kNow) + ";expires=" + std::to_string(kNow + 90000) +
              ";keyid=\"" + key.thumbprint() + "\";tag=\"web-bot-auth\"",
@@ -219,7 +228,8 @@ TEST_F(ProfileChecks, ReasonCodes) {
   expect(cover + ";created=" + std::to_string(kNow) + ";expires=" + std::to_string(kNow + 60) +
              ";keyid=\"not-the-thumbprint\";tag=\"web-bot-auth\"",
          Reason::key_not_found, policy());
-  expect(cover + params(), Reason::invalid_signature_agent, policy(), "sig1=\"http://agent.example\"");
+  expect(cover + params(), Reason::invalid_signature_agent, policy(),
+         "sig1=\"http://agent.example\"");
   auto http_ok = policy();
   http_ok.agent_urls.allow_http = true;
   expect(cover + params(), Reason::ok, http_ok, "sig1=\"http://agent.example\"");

@@ -15,7 +15,8 @@ namespace {
 using nlohmann::json;
 using wba::testing::load_vectors;
 
-http::Message request_for(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers) {
+http::Message request_for(const std::string& url,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
   http::Request r;
   r.method = "GET";
   r.target = http::target_from_uri(url).value();
@@ -27,7 +28,7 @@ http::Message request_for(const std::string& url, const std::vector<std::pair<st
 ProfilePolicy conformance_policy(std::int64_t now) {
   ProfilePolicy p;
   p.now = now;
-  p.allow_test_keys = true;               // the vectors use RFC 9421 test keys
+  p.allow_test_keys = true;                // the vectors use RFC 9421 test keys
   p.max_lifetime = std::int64_t{1} << 40;  // E.1.1/E.2.1 expire in 2124 on purpose
   return p;
 }
@@ -40,10 +41,10 @@ TEST(DraftVectors, EveryRequestVectorVerifiesWithItsBase) {
   for (const auto& v : d.at("vectors")) {
     if (v.at("profile") != "web-bot-auth") continue;
     SCOPED_TRACE(v.at("id").get<std::string>());
-    auto msg = request_for("https://example.com/",
-                           {{"Signature-Agent", v.at("signature_agent_field")},
-                            {"Signature-Input", v.at("signature_input_field")},
-                            {"Signature", v.at("signature_field")}});
+    auto msg =
+        request_for("https://example.com/", {{"Signature-Agent", v.at("signature_agent_field")},
+                                             {"Signature-Input", v.at("signature_input_field")},
+                                             {"Signature", v.at("signature_field")}});
     auto key = VerifyingKey::from_jwk(v.at("public_jwk"),
                                       algorithm_from_name(v.at("alg").get<std::string>()).value());
     ASSERT_TRUE(key.ok()) << key.error().message();
@@ -94,13 +95,15 @@ TEST(DraftVectors, EveryRequestVectorVerifiesWithItsBase) {
 
 TEST(CloudflareVectors, ArchitectureV1AndV2Verify) {
   int verified = 0;
-  for (const char* file : {"web_bot_auth_architecture_v1.json", "web_bot_auth_architecture_v2.json"}) {
+  for (const char* file :
+       {"web_bot_auth_architecture_v1.json", "web_bot_auth_architecture_v2.json"}) {
     const json cases = load_vectors(std::string("web-bot-auth/cloudflare-web-bot-auth/") + file);
     for (const auto& c : cases) {
       SCOPED_TRACE(std::string(file) + " " + c.at("label").get<std::string>());
       std::vector<std::pair<std::string, std::string>> headers{
           {"Signature-Input", c.at("signature_input")}, {"Signature", c.at("signature")}};
-      if (c.contains("signature_agent")) headers.emplace_back("Signature-Agent", c.at("signature_agent"));
+      if (c.contains("signature_agent"))
+        headers.emplace_back("Signature-Agent", c.at("signature_agent"));
       auto msg = request_for(c.at("target_url"), headers);
       // The private JWK carries the algorithm (RSA: "PS512"); the verifier uses its public half.
       auto key = SigningKey::from_jwk(c.at("key"));

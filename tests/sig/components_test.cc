@@ -8,9 +8,7 @@
 namespace wba::sig {
 namespace {
 
-http::Message request(const std::string& text) {
-  return http::parse_http1(text).value();
-}
+http::Message request(const std::string& text) { return http::parse_http1(text).value(); }
 
 Result<std::string> value_of(const http::Message& m, const std::string& id) {
   auto ids = parse_component_list(id);
@@ -42,8 +40,7 @@ TEST(Components, IdentifierErrors) {
 TEST(Components, MissingComponents) {
   EXPECT_EQ(value_of(sample(), "\"x-absent\"").reason(), Reason::missing_component);
   EXPECT_EQ(value_of(sample(), "\"x-dict\";key=\"zz\"").reason(), Reason::missing_component);
-  EXPECT_EQ(value_of(sample(), "\"@query-param\";name=\"zz\"").reason(),
-            Reason::missing_component);
+  EXPECT_EQ(value_of(sample(), "\"@query-param\";name=\"zz\"").reason(), Reason::missing_component);
   EXPECT_EQ(value_of(sample(), "\"content-type\";tr").reason(), Reason::missing_component);
 }
 
@@ -56,11 +53,9 @@ TEST(Components, InvalidCombinations) {
   EXPECT_EQ(value_of(sample(), "\"@nope\"").reason(), Reason::invalid_component);
   EXPECT_EQ(value_of(sample(), "\"@method\";sf").reason(), Reason::invalid_component);
   EXPECT_EQ(value_of(sample(), "\"content-type\";sf").reason(), Reason::invalid_component);
-  EXPECT_EQ(value_of(sample(), "\"content-type\";name=\"a\"").reason(),
-            Reason::invalid_component);
+  EXPECT_EQ(value_of(sample(), "\"content-type\";name=\"a\"").reason(), Reason::invalid_component);
   // A query parameter that occurs twice must not be used (§2.2.8).
-  EXPECT_EQ(value_of(sample(), "\"@query-param\";name=\"a\"").reason(),
-            Reason::invalid_component);
+  EXPECT_EQ(value_of(sample(), "\"@query-param\";name=\"a\"").reason(), Reason::invalid_component);
   // Non-ASCII must be signed with ;bs (§2.1.3).
   EXPECT_EQ(value_of(sample(), "\"x-caf\"").reason(), Reason::invalid_component);
   EXPECT_EQ(value_of(sample(), "\"x-caf\";bs").value(), ":Y2Fmw6k=:");

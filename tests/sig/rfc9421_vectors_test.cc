@@ -66,7 +66,8 @@ Algorithm algorithm_of(const json& key) {
 Result<VerifyingKey> verifying_key(const std::string& name) {
   const json& k = keys().at(name);
   if (k.contains("secret_base64")) {
-    return VerifyingKey::from_hmac_secret(base64_decode(k.at("secret_base64").get<std::string>()).value());
+    return VerifyingKey::from_hmac_secret(
+        base64_decode(k.at("secret_base64").get<std::string>()).value());
   }
   return VerifyingKey::from_jwk(k.at("public_jwk"), algorithm_of(k));
 }
@@ -74,7 +75,8 @@ Result<VerifyingKey> verifying_key(const std::string& name) {
 Result<SigningKey> signing_key(const std::string& name) {
   const json& k = keys().at(name);
   if (k.contains("secret_base64")) {
-    return SigningKey::from_hmac_secret(base64_decode(k.at("secret_base64").get<std::string>()).value());
+    return SigningKey::from_hmac_secret(
+        base64_decode(k.at("secret_base64").get<std::string>()).value());
   }
   return SigningKey::from_jwk(k.at("jwk"), algorithm_of(k));
 }
@@ -88,9 +90,8 @@ http::Message signed_message(const json& entry) {
     resp->request = std::make_shared<http::Request>(std::get<http::Request>(req));
   }
   auto& h = http::headers(msg);
-  auto existing = sfv::parse_dictionary(h.contains("signature-input")
-                                            ? std::string(h.values("signature-input")[0])
-                                            : std::string());
+  auto existing = sfv::parse_dictionary(
+      h.contains("signature-input") ? std::string(h.values("signature-input")[0]) : std::string());
   if (!existing || !existing->find(entry.at("label").get<std::string>())) {
     h.add("Signature-Input", entry.at("signature_input_member"));
     h.add("Signature", entry.at("signature_member"));
@@ -181,9 +182,7 @@ INSTANTIATE_TEST_SUITE_P(Rfc9421, SignatureVector, ::testing::ValuesIn(signature
                            return n;
                          });
 
-TEST(Rfc9421, AllThirteenSignaturesArePresent) {
-  EXPECT_EQ(signature_ids().size(), 13u);
-}
+TEST(Rfc9421, AllThirteenSignaturesArePresent) { EXPECT_EQ(signature_ids().size(), 13u); }
 
 // B.4: four transformations must still verify, two must fail.
 TEST(Rfc9421, B4TransformationsVerifyOrFailAsPublished) {

@@ -193,8 +193,7 @@ TEST_F(Fixture, SelectionByLabelAndTag) {
   EXPECT_EQ(verify(t).value().label(), "sig2");
   t.tag = "c";
   EXPECT_EQ(verify(t).reason(), Reason::no_matching_signature);
-  auto all = Verifier(key_set_lookup({key.verifying_key()}), at_now())
-                 .verify_all(msg);
+  auto all = Verifier(key_set_lookup({key.verifying_key()}), at_now()).verify_all(msg);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 2u);
 }
@@ -220,15 +219,11 @@ TEST_F(Fixture, PolicyOptions) {
 TEST_F(Fixture, WrongKeyIsBadSignatureAndLabelsAreChecked) {
   sign_with("(\"@method\");created=1699999990");
   auto other = SigningKey::generate(Algorithm::ed25519).value();
-  EXPECT_EQ(Verifier(key_set_lookup({other.verifying_key()}), at_now())
-                .verify(msg)
-                .reason(),
+  EXPECT_EQ(Verifier(key_set_lookup({other.verifying_key()}), at_now()).verify(msg).reason(),
             Reason::bad_signature);
   // A key of another algorithm, chosen by the caller, is still refused by the crypto check.
   auto p256 = SigningKey::generate(Algorithm::ecdsa_p256_sha256).value();
-  EXPECT_EQ(Verifier(key_set_lookup({p256.verifying_key()}), at_now())
-                .verify(msg)
-                .reason(),
+  EXPECT_EQ(Verifier(key_set_lookup({p256.verifying_key()}), at_now()).verify(msg).reason(),
             Reason::bad_signature);
   EXPECT_EQ(sign(msg, key, "sig1", SignatureParams()).reason(), Reason::invalid_argument);
   EXPECT_EQ(sign(msg, key, "Bad Label", SignatureParams()).reason(), Reason::invalid_argument);

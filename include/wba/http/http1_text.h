@@ -13,7 +13,7 @@
 namespace wba::http {
 
 struct Http1Options {
-  std::string scheme = "https";  // the scheme of the signature context (§1.4)
+  std::string scheme = "https";     // the scheme of the signature context (§1.4)
   std::size_t max_bytes = 1 << 20;  // whole text; more → limit_exceeded
 };
 

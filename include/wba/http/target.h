@@ -11,11 +11,11 @@
 namespace wba::http {
 
 struct Target {
-  std::string scheme;          // lower-cased ("https")
-  std::string authority;       // host lower-cased, default port removed (RFC 9110 §4.2.3)
-  std::string path;            // absolute path as sent, never empty ("/" when absent)
+  std::string scheme;                // lower-cased ("https")
+  std::string authority;             // host lower-cased, default port removed (RFC 9110 §4.2.3)
+  std::string path;                  // absolute path as sent, never empty ("/" when absent)
   std::optional<std::string> query;  // raw query without the '?', nullopt when there is none
-  std::string request_target;  // the HTTP/1.1 request-target exactly as sent (§2.2.5)
+  std::string request_target;        // the HTTP/1.1 request-target exactly as sent (§2.2.5)
 
   // scheme "://" authority path ["?" query], as @target-uri wants it (§2.2.2).
   std::string uri() const;

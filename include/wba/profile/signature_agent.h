@@ -25,17 +25,17 @@ enum class MemberType { directory, jwks_uri, cimd };
 
 // What a verifier accepts (DIGEST §4.3 table).
 struct AgentUrlPolicy {
-  bool allow_http = false;  // plain http directories (tests, local development)
-  bool allow_data = false;  // data: URLs (directory-00); never fetched, decoded in place
-  bool accept_legacy_string = true;     // the sf-string form
-  bool accept_jwks_uri_type = true;     // `;type=jwks_uri` (protocol -00)
-  bool accept_cimd_type = false;        // `;type=cimd` (protocol -00, optional)
+  bool allow_http = false;           // plain http directories (tests, local development)
+  bool allow_data = false;           // data: URLs (directory-00); never fetched, decoded in place
+  bool accept_legacy_string = true;  // the sf-string form
+  bool accept_jwks_uri_type = true;  // `;type=jwks_uri` (protocol -00)
+  bool accept_cimd_type = false;     // `;type=cimd` (protocol -00, optional)
 };
 
 // One Signature-Agent member as received.
 struct SignatureAgentMember {
-  std::string key;  // dictionary key; empty for the legacy form
-  std::string uri;  // the String value as sent
+  std::string key;                 // dictionary key; empty for the legacy form
+  std::string uri;                 // the String value as sent
   std::optional<MemberType> type;  // nullopt: an unknown `type`, or other parameters present
   bool has_parameters = false;
 };
@@ -57,7 +57,7 @@ struct AgentLocation {
   std::string origin;         // scheme://host[:port]
   std::string directory_url;  // what to fetch (the well-known URL for a bare origin)
   MemberType type = MemberType::directory;
-  bool is_data_url = false;   // directory_url is a data: URL carrying the JWKS itself
+  bool is_data_url = false;  // directory_url is a data: URL carrying the JWKS itself
 };
 
 // Resolves a member per DIGEST §4.3: a bare origin → its well-known directory; any other https
@@ -70,6 +70,6 @@ Result<AgentLocation> resolve_agent(const SignatureAgentMember& member,
 // Serializes a Signature-Agent field value for a signer: `label="url"` or `"url"`. A label
 // that is not a Dictionary key or a URL that is not printable ASCII → invalid_argument.
 Result<std::string> make_signature_agent(std::string_view label, std::string_view url,
-                                 SignatureAgentForm form);
+                                         SignatureAgentForm form);
 
 }  // namespace wba::profile

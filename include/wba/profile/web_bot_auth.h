@@ -19,8 +19,8 @@
 namespace wba::profile {
 
 inline constexpr std::string_view kWebBotAuthTag = "web-bot-auth";
-inline constexpr std::int64_t kDefaultLifetime = 60;         // seconds
-inline constexpr std::int64_t kMaxLifetime = 24 * 60 * 60;   // §5.2: RECOMMENDED ≤ 24 h
+inline constexpr std::int64_t kDefaultLifetime = 60;        // seconds
+inline constexpr std::int64_t kMaxLifetime = 24 * 60 * 60;  // §5.2: RECOMMENDED ≤ 24 h
 inline constexpr std::size_t kNonceBytes = 64;
 
 // ---------------------------------------------------------------------------------------------
@@ -33,9 +33,9 @@ struct AgentSignOptions {
   // Covered after "@authority" and the Signature-Agent member, e.g. @method, @path,
   // authorization, content-digest.
   std::vector<sig::ComponentId> extra_components;
-  std::optional<std::int64_t> created;     // default: now
+  std::optional<std::int64_t> created;       // default: now
   std::int64_t lifetime = kDefaultLifetime;  // expires = created + lifetime (1 … kMaxLifetime)
-  std::optional<std::string> nonce;        // default: 64 random bytes, standard base64
+  std::optional<std::string> nonce;          // default: 64 random bytes, standard base64
   bool include_nonce = true;
   bool include_alg = true;
 };
@@ -59,15 +59,15 @@ Result<SignedHeaders> signature_headers(std::string_view method, std::string_vie
 // Verifier side
 
 struct ProfilePolicy {
-  std::int64_t max_clock_skew = 60;        // seconds `created` may be in the future
+  std::int64_t max_clock_skew = 60;          // seconds `created` may be in the future
   std::int64_t max_lifetime = kMaxLifetime;  // expires - created; more → lifetime_too_long
   bool require_nonce = false;
-  std::size_t max_nonce_bytes = 1024;      // longer or empty → invalid_nonce
-  bool require_signature_agent = false;    // ietf-00 makes it REQUIRED; deployed agents vary
-  bool allow_test_keys = false;            // RFC 9421 App. B keys (§6.8: SHOULD reject)
+  std::size_t max_nonce_bytes = 1024;    // longer or empty → invalid_nonce
+  bool require_signature_agent = false;  // ietf-00 makes it REQUIRED; deployed agents vary
+  bool allow_test_keys = false;          // RFC 9421 App. B keys (§6.8: SHOULD reject)
   AgentUrlPolicy agent_urls;
-  std::optional<std::int64_t> now;         // clock for tests and conformance runs
-  std::optional<std::string> label;        // only this label
+  std::optional<std::int64_t> now;   // clock for tests and conformance runs
+  std::optional<std::string> label;  // only this label
   // Web Bot Auth signatures considered per message: each costs a public-key operation, so a
   // request carrying hundreds must not buy hundreds of verifications. More → limit_exceeded.
   std::size_t max_signatures = 8;
