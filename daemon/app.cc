@@ -34,7 +34,10 @@ int run_daemon(int argc, const char* const* argv) {
   Metrics metrics;
   net::io_context ioc(static_cast<int>(config->threads));
 
-  auto keys = make_key_source(*config, ioc, metrics);
+  auto fetch_metrics = std::make_shared<fetch::FetchMetrics>();
+  metrics.add_extra(
+      [fetch_metrics](std::string& out) { render_fetch_metrics(*fetch_metrics, out); });
+  auto keys = make_key_source(*config, ioc, fetch_metrics);
   if (!keys) {
     std::cerr << "wbad: " << keys.error().detail << "\n";
     return 2;
@@ -70,7 +73,7 @@ int run_daemon(int argc, const char* const* argv) {
                 {{"error", next.error().detail}});
       } else {
         auto cfg = std::make_shared<const Config>(std::move(next).value());
-        auto new_keys = make_key_source(*cfg, ioc, metrics);
+        auto new_keys = make_key_source(*cfg, ioc, fetch_metrics);
         if (!new_keys) {
           log.log(LogLevel::error, "reload failed, keeping the running configuration",
                   {{"error", new_keys.error().detail}});

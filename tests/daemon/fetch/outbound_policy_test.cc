@@ -1,6 +1,7 @@
 // Outbound (SSRF) policy: the address classification table for IPv4, IPv6 and every IPv6 form
 // that embeds IPv4; CIDR allow-lists; URL, port and directory allow/deny rules.
 #include "fetch/outbound_policy.h"
+#include <cctype>
 
 #include <gtest/gtest.h>
 
@@ -15,7 +16,18 @@ struct Row {
   AddressClass cls;
 };
 
+void PrintTo(const Row& row, std::ostream* os) { *os << row.address; }
+
 class Classify : public ::testing::TestWithParam<Row> {};
+
+// Stable test names (the default prints the Row's bytes, which differ from run to run and make
+// CTest's per-case filters match nothing).
+std::string row_name(const ::testing::TestParamInfo<Row>& info) {
+  std::string name = std::to_string(info.index) + "_";
+  for (char c : std::string(info.param.address))
+    name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
 
 TEST_P(Classify, Table) {
   const Row& row = GetParam();
@@ -55,7 +67,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"255.255.255.254", AddressClass::reserved},
         Row{"255.255.255.255", AddressClass::broadcast}, Row{"1.1.1.1", AddressClass::global},
         Row{"8.8.8.8", AddressClass::global}, Row{"93.184.216.34", AddressClass::global},
-        Row{"223.255.255.255", AddressClass::global}));
+        Row{"223.255.255.255", AddressClass::global}),
+    row_name);
 
 INSTANTIATE_TEST_SUITE_P(
     IPv6, Classify,
@@ -79,8 +92,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"64:ff9b:1::1", AddressClass::nat64_local}, Row{"5f00::1", AddressClass::srv6_sid},
         Row{"4000::1", AddressClass::reserved}, Row{"1::1", AddressClass::reserved},
         Row{"2606:4700:4700::1111", AddressClass::global},
-        Row{"2a00:1450:4001::1", AddressClass::global},
-        Row{"3ffe::1", AddressClass::global}));  // inside 2000::/3, not special
+        Row{"2a00:1450:4001::1", AddressClass::global}, Row{"3ffe::1", AddressClass::global}),
+    row_name);  // inside 2000::/3, not special
 
 INSTANTIATE_TEST_SUITE_P(EmbeddedIPv4, Classify,
                          ::testing::Values(
@@ -103,10 +116,11 @@ INSTANTIATE_TEST_SUITE_P(EmbeddedIPv4, Classify,
                              Row{"64:ff9b::a9fe:a9fe", AddressClass::nat64},  // 169.254.169.254
                              Row{"64:ff9b::8.8.8.8", AddressClass::global},
                              // 6to4: refused whole (deprecated; relays reach the embedded address).
-                             Row{"2002:7f00:1::1", AddressClass::six_to_four},     // 127.0.0.1
-                             Row{"2002:c0a8:101::1", AddressClass::six_to_four},   // 192.168.1.1
-                             Row{"2002:a00:1::", AddressClass::six_to_four},       // 10.0.0.1
-                             Row{"2002:808:808::1", AddressClass::six_to_four}));  // 8.8.8.8
+                             Row{"2002:7f00:1::1", AddressClass::six_to_four},    // 127.0.0.1
+                             Row{"2002:c0a8:101::1", AddressClass::six_to_four},  // 192.168.1.1
+                             Row{"2002:a00:1::", AddressClass::six_to_four},      // 10.0.0.1
+                             Row{"2002:808:808::1", AddressClass::six_to_four}),
+                         row_name);  // 8.8.8.8
 
 TEST(ClassifyRange, EmbeddedFormsNameTheInnerAddress) {
   auto v = classify(ip::make_address("::ffff:127.0.0.1"));
