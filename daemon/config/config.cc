@@ -136,6 +136,19 @@ const std::vector<Option>& options() {
                       "accept http:// Signature-Agent URLs (local testing only)"),
       WBA_BOOL_OPTION("require-directory-signatures", require_directory_signatures, "false",
                       "refuse fetched directories without valid signatures"),
+      Option{"allow-directory-port", "PORT", "(443 only; 80 with http)",
+             "repeatable: also fetch directories on this port",
+             [](Config& c, const std::string& v) -> Status {
+               WBA_TRY(auto port, parse_number<unsigned>("allow-directory-port", v, 1, 65535));
+               c.directory_ports.push_back(static_cast<std::uint16_t>(port));
+               return {};
+             }},
+      Option{"directory-ca-file", "FILE", "(system store only)",
+             "also trust this CA (PEM) when fetching directories (private PKI, tests)",
+             [](Config& c, const std::string& v) -> Status {
+               c.directory_ca_file = v;
+               return {};
+             }},
       WBA_BOOL_OPTION("allow-now-override", allow_now_override, "false",
                       "honour the JSON API's `now` field (tests only)"),
       WBA_INT_OPTION("max-clock-skew", max_clock_skew, 0, 3600, "60",

@@ -58,6 +58,8 @@ struct Config {
   std::vector<TrustEntry> trust;
   bool allow_private_fetch = false;  // fetch directories on private/loopback addresses (tests)
   bool require_directory_signatures = false;
+  std::vector<std::uint16_t> directory_ports;  // allowed besides 443 (and 80 with http)
+  std::string directory_ca_file;  // extra trusted CA (PEM) for directory fetches; system store too
 
   // Front ends: how proxies pass the original request, and where identity headers go.
   std::string identity_header_prefix = "X-Agent-";

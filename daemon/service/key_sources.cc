@@ -18,15 +18,17 @@ Result<std::shared_ptr<KeySource>> make_key_source(
   outbound.allow_http = config.allow_http_directories;
   if (outbound.allow_http) outbound.allowed_ports.push_back(80);
   outbound.allow_private = config.allow_private_fetch;
-  if (config.allow_private_fetch) {
-    // Tests serve directories on loopback at arbitrary ports.
-    outbound.allowed_ports.clear();
-  }
+  for (auto port : config.directory_ports) outbound.allowed_ports.push_back(port);
   auto policy = fetch::OutboundPolicy::make(std::move(outbound));
   if (!policy) return Error(Reason::invalid_argument, "outbound policy: " + policy.error().detail);
   auto shared_policy = std::make_shared<const fetch::OutboundPolicy>(std::move(policy).value());
-  auto transport = fetch::BeastTransport::make(ioc.get_executor(), shared_policy);
-  if (!transport) return Error(Reason::invalid_argument, "fetcher: " + transport.error().detail);
+  fetch::TransportConfig transport_config;
+  transport_config.ca_file = config.directory_ca_file;
+  auto transport =
+      fetch::BeastTransport::make(ioc.get_executor(), shared_policy, std::move(transport_config));
+  if (!transport) {
+    return Error(Reason::invalid_argument, "--directory-ca-file: " + transport.error().detail);
+  }
 
   DirectoryKeySourceConfig source_config;
   source_config.checks.require_signatures = config.require_directory_signatures;
