@@ -1,28 +1,56 @@
 #!/usr/bin/env bash
-# Demo: an agent generates an Ed25519 key, signs a request, and a verifier checks it.
+# Demo of the whole flow on loopback: an agent generates a key and publishes its signed key
+# directory (served on 127.0.0.1:8422), signs a request; wbad (127.0.0.1:8421) fetches the
+# directory, verifies the request, and refuses a tampered and a replayed copy.
+# usage: demo.sh WBA WBAD     (DEMO_ONLY=1: stop wbad after the demo instead of keeping it running)
 set -euo pipefail
 wba=${1:-wba}
+wbad=${2:-wbad}
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
 
-"$wba" keygen --alg ed25519 > "$work/agent.jwk"
-"$wba" pubkey "$work/agent.jwk" > "$work/agent.pub.jwk"
-echo "# key thumbprint (the keyid): $("$wba" thumbprint "$work/agent.jwk")"
+agent=http://127.0.0.1:8422
+"$wba" keygen > "$work/agent.jwk"
+echo "# agent key thumbprint (its keyid): $("$wba" thumbprint "$work/agent.jwk")"
+"$wba" directory --key "$work/agent.jwk" --authority 127.0.0.1:8422 > "$work/directory.http"
+python3 "$here/serve_directory.py" "$work/directory.http" 8422 2>/dev/null &
+pids+=($!)
 
-printf 'GET /articles/42?lang=en HTTP/1.1\nHost: example.com\nAccept: application/json\n\n' \
-  > "$work/request.http"
-now=$(date +%s)
-"$wba" sign --key "$work/agent.jwk" --components '"@method" "@authority" "@path" "accept"' \
-  --expires $((now + 60)) --tag demo "$work/request.http" > "$work/signed.http"
-echo "# signed request:"
+# Directories are normally https on public addresses; the demo's is http on loopback, so wbad
+# is told to allow exactly that. Everything else is wbad's embedded defaults (127.0.0.1:8421).
+"$wbad" --allow-http-directories --allow-private-fetch --allow-directory-port 8422 &
+pids+=($!)
+for _ in $(seq 100); do
+  curl -sf http://127.0.0.1:8421/readyz >/dev/null 2>&1 && curl -sf "$agent/.well-known/http-message-signatures-directory" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+printf 'GET /articles/42 HTTP/1.1\nHost: shop.example\n\n' > "$work/request.http"
+"$wba" sign --profile web-bot-auth --key "$work/agent.jwk" --signature-agent "$agent" \
+  --components '"@method" "@path"' "$work/request.http" > "$work/signed.http"
+echo "# the agent's signed request:"
 cat "$work/signed.http"
-echo "# verifier's verdict:"
-"$wba" verify --key "$work/agent.pub.jwk" "$work/signed.http"
+hdr() { sed -n "s/^$1: //p" "$work/signed.http"; }
+ask() {  # ask PATH: what a proxy would ask wbad (forward-auth), printing status and identity
+  curl -s -o /dev/null -w '%{http_code}' -D "$work/answer" http://127.0.0.1:8421/v1/auth/forward \
+    -H "X-Forwarded-Method: GET" -H "X-Forwarded-Host: shop.example" -H "X-Forwarded-Uri: $1" \
+    -H "Signature-Agent: $(hdr Signature-Agent)" -H "Signature-Input: $(hdr Signature-Input)" \
+    -H "Signature: $(hdr Signature)"
+}
+status=$(ask /articles/42)
+echo "# wbad's answer for the request: HTTP $status"
+grep -i '^x-agent-' "$work/answer"
+[ "$status" = 200 ] || { echo "the signed request was not verified" >&2; exit 1; }
+status=$(ask /articles/43)
+echo "# the same signature on another path: HTTP $status ($(sed -n 's/^X-Agent-Reason: //Ip' "$work/answer" | tr -d '\r'))"
+[ "$status" = 401 ] || { echo "a tampered request was accepted" >&2; exit 1; }
+status=$(ask /articles/42)
+echo "# the first request sent again: HTTP $status ($(sed -n 's/^X-Agent-Reason: //Ip' "$work/answer" | tr -d '\r'))"
+[ "$status" = 401 ] || { echo "a replayed request was accepted" >&2; exit 1; }
 
-echo "# the same request with a changed path must fail:"
-sed 's#/articles/42#/articles/43#' "$work/signed.http" > "$work/tampered.http"
-if "$wba" verify --key "$work/agent.pub.jwk" "$work/tampered.http"; then
-  echo "tampered request verified: this is a bug" >&2
-  exit 1
-fi
-echo "# ok: the tampered request was refused"
+if [ "${DEMO_ONLY:-0}" = 1 ]; then exit 0; fi
+echo "# wbad keeps running on 127.0.0.1:8421 (Ctrl-C stops it); see docs/API.md"
+wait "${pids[1]}"

@@ -7,12 +7,12 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libboost1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsodium-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev python3 curl
 )
 # Extra groups, requested with flags, keep the run command's install small.
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(python3 nodejs npm nginx-light caddy curl) ;;
+    --test) packages+=(nodejs npm nginx-light caddy) ;;
     *) echo "install-deps: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
