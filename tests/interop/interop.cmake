@@ -18,13 +18,13 @@ endforeach()
 
 find_program(NODE_EXECUTABLE node)
 if(NOT NODE_EXECUTABLE)
-  message(FATAL_ERROR "interop: `node` not found on PATH. The interop tests need Node.js >= 20 and "
+  message(FATAL_ERROR "interop: `node` not found on PATH. The interop tests need Node.js >= 18 and "
                       "npm; install them with scripts/install-deps.sh --test (or your package manager).")
 endif()
 execute_process(COMMAND ${NODE_EXECUTABLE} --version OUTPUT_VARIABLE node_version
                 OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0 OR NOT node_version MATCHES "^v([0-9]+)\\." OR CMAKE_MATCH_1 LESS 20)
-  message(FATAL_ERROR "interop: ${NODE_EXECUTABLE} is '${node_version}'; Node.js >= 20 is required "
+if(NOT rc EQUAL 0 OR NOT node_version MATCHES "^v([0-9]+)\\." OR CMAKE_MATCH_1 LESS 18)
+  message(FATAL_ERROR "interop: ${NODE_EXECUTABLE} is '${node_version}'; Node.js >= 18 is required "
                       "(WebCrypto Ed25519).")
 endif()
 

@@ -13,6 +13,8 @@
 //   --keep             keep the scratch directory with every message and key file
 "use strict";
 
+// Node 18 (Debian bookworm's nodejs) has WebCrypto but not as a global; 20+ has both.
+if (!globalThis.crypto) globalThis.crypto = require("node:crypto").webcrypto;
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
