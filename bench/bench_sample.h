@@ -158,10 +158,15 @@ struct Sample {
   }
 };
 
-// The same request signed by the Web Bot Auth profile's signer, for ProfileVerifier.
+// The same request signed by the Web Bot Auth profile's signer, for ProfileVerifier. Its
+// signature base differs from Sample's (other parameter order, keyid), and Ed25519 verification
+// time depends on the signature, so it has its own raw-verify baseline.
 struct ProfileSample {
   SigningKey key;
   http::Message msg;
+  std::string base;
+  std::string signature;
+  std::string public_key;
 
   explicit ProfileSample(SigningKey k) : key(std::move(k)) {
     http::Request req = sample_request();
@@ -171,8 +176,11 @@ struct ProfileSample {
     o.extra_components = must(sig::parse_component_list("\"@method\" \"@path\""));
     o.created = kCreated;
     o.nonce = base64_encode(std::string(64, 'n'));
-    must(profile::sign_request(req, key, o));
+    sig::LabelledSignature s = must(profile::sign_request(req, key, o));
     msg = std::move(req);
+    base = must(sig::signature_base(msg, s.params));
+    signature = s.signature;
+    public_key = must(base64url_decode(key.to_public_jwk()["x"].get<std::string>()));
   }
 
   profile::ProfileVerifier verifier() const {

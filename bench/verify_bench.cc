@@ -70,9 +70,14 @@ void BM_RawSodiumEd25519Verify(benchmark::State& state) {
 }
 BENCHMARK(BM_RawSodiumEd25519Verify);
 
+const bench::ProfileSample& profile_sample() {
+  static const bench::ProfileSample s(bench::fixed_ed25519_key());
+  return s;
+}
+
 // Web Bot Auth: prepare (profile checks, Signature-Agent) + trusted key lookup + verify_prepared.
 void BM_ProfileVerify(benchmark::State& state) {
-  static const bench::ProfileSample s(bench::fixed_ed25519_key());
+  const bench::ProfileSample& s = profile_sample();
   const profile::ProfileVerifier verifier = s.verifier();
   const profile::AgentKeyLookup lookup = s.lookup();
   for (auto _ : state) {
@@ -82,6 +87,18 @@ void BM_ProfileVerify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ProfileVerify);
+
+// The raw Ed25519 verify of the profile sample's own signature base.
+void BM_RawSodiumEd25519VerifyProfile(benchmark::State& state) {
+  const bench::ProfileSample& s = profile_sample();
+  for (auto _ : state) {
+    int rc = crypto_sign_verify_detached(bench::uc(s.signature), bench::uc(s.base), s.base.size(),
+                                         bench::uc(s.public_key));
+    if (rc != 0) state.SkipWithError("raw verify failed");
+    benchmark::DoNotOptimize(rc);
+  }
+}
+BENCHMARK(BM_RawSodiumEd25519VerifyProfile);
 
 // RSA-PSS-SHA512 (2048-bit) and ECDSA P-256: the library's full verify next to OpenSSL's.
 struct OpenSslSample {

@@ -17,7 +17,7 @@ namespace {
 
 using namespace wba;
 
-enum class Op { parse_input, parse_signatures, base, full, raw, profile };
+enum class Op { parse_input, parse_signatures, base, full, raw, profile, profile_raw };
 
 int failures = 0;
 
@@ -47,6 +47,10 @@ __attribute__((noinline)) void run_ops(Op op, long n, const bench::Sample& s,
       case Op::profile:
         failures += !pverifier.verify(p.msg, lookup).ok();
         break;
+      case Op::profile_raw:
+        failures += crypto_sign_verify_detached(bench::uc(p.signature), bench::uc(p.base),
+                                                p.base.size(), bench::uc(p.public_key)) != 0;
+        break;
     }
   }
 }
@@ -59,15 +63,17 @@ int main(int argc, char** argv) {
                                                     {"base", Op::base},
                                                     {"full", Op::full},
                                                     {"raw", Op::raw},
-                                                    {"profile", Op::profile}};
+                                                    {"profile", Op::profile},
+                                                    {"profile-raw", Op::profile_raw}};
   const Op* op = nullptr;
   for (const auto& [name, o] : kOps) {
     if (argc == 3 && std::strcmp(argv[1], name) == 0) op = &o;
   }
   if (!op) {
-    std::fprintf(stderr,
-                 "usage: %s parse-input|parse-signatures|base|full|raw|profile ITERATIONS\n",
-                 argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s parse-input|parse-signatures|base|full|raw|profile|profile-raw ITERATIONS\n",
+        argv[0]);
     return 2;
   }
   const long n = std::atol(argv[2]);

@@ -298,8 +298,8 @@ class Parser {
     std::size_t chunk = pos_;  // start of the run not yet copied
     while (pos_ < in_.size()) {
       // Plain runs are the bulk of a string (nonces, key ids, URLs): skip them with one table
-      // load per character, then look at what stopped the run.
-      // Local pointers: a store to pos_ could alias in_'s size and force a reload per step.
+      // load per character, then look at what stopped the run. Local pointers, because a store
+      // to pos_ could alias in_'s size and force a reload per step.
       const char* p = in_.data() + pos_;
       const char* const end = in_.data() + in_.size();
       while (p != end && kStringPlain[static_cast<unsigned char>(*p)]) ++p;

@@ -10,7 +10,6 @@
 #include "wba/sfv/serialize.h"
 
 namespace wba::sfv {
-
 namespace {
 
 constexpr std::int64_t kMaxInteger = 999'999'999'999'999;      // §3.3.1

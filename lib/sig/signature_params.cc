@@ -35,11 +35,12 @@ Result<SignatureParams> SignatureParams::from_inner_list(sfv::InnerList&& list) 
   }
   // §2.3: created/expires are Integers, the others Strings.
   for (const auto& [k, v] : list.params) {
-    if (k == "created" || k == "expires") {
+    const std::string_view key = k;  // length-first comparisons, no strlen per literal
+    if (key == "created" || key == "expires") {
       if (!std::holds_alternative<std::int64_t>(v)) {
         return Error(Reason::invalid_signature_params, "'" + k + "' must be an Integer");
       }
-    } else if (k == "nonce" || k == "alg" || k == "keyid" || k == "tag") {
+    } else if (key == "nonce" || key == "alg" || key == "keyid" || key == "tag") {
       if (!std::holds_alternative<sfv::String>(v)) {
         return Error(Reason::invalid_signature_params, "'" + k + "' must be a String");
       }

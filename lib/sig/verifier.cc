@@ -86,7 +86,8 @@ Result<Checked> check(const VerifyOptions& options, const KeyLookup& lookup,
   if (options.check_content_digest) {
     const auto& components = params.components();
     bool covered = std::any_of(components.begin(), components.end(), [](const ComponentId& c) {
-      return c.name() == "content-digest" && !c.has_param("req") && !c.has_param("tr");
+      return std::string_view(c.name()) == "content-digest" && !c.has_param("req") &&
+             !c.has_param("tr");
     });
     const auto& content = http::body(message);
     if (covered && content) {
@@ -101,16 +102,22 @@ Result<Checked> check(const VerifyOptions& options, const KeyLookup& lookup,
 
 }  // namespace
 
+VerifiedSignature Verifier::make_verified(std::string label, SignatureParams params,
+                                          const VerifyingKey& key, bool content_digest_checked) {
+  VerifiedSignature v;
+  v.label_ = std::move(label);
+  v.params_ = std::move(params);
+  v.algorithm_ = key.algorithm();
+  v.key_thumbprint_ = key.thumbprint();
+  v.content_digest_checked_ = content_digest_checked;
+  return v;
+}
+
 Result<VerifiedSignature> Verifier::verify_one(const http::Message& message,
                                                const LabelledSignature& signature) const {
   WBA_TRY(Checked checked, check(options_, lookup_, message, signature));
-  VerifiedSignature v;
-  v.label_ = signature.label;
-  v.params_ = signature.params;
-  v.algorithm_ = checked.key.algorithm();
-  v.key_thumbprint_ = checked.key.thumbprint();
-  v.content_digest_checked_ = checked.content_digest_checked;
-  return v;
+  return make_verified(signature.label, signature.params, checked.key,
+                       checked.content_digest_checked);
 }
 
 Result<std::vector<SignatureOutcome>> Verifier::verify_all(const http::Message& message) const {
@@ -123,14 +130,10 @@ Result<std::vector<SignatureOutcome>> Verifier::verify_all(const http::Message& 
       out.push_back(SignatureOutcome{std::move(s.label), std::move(checked).error()});
       continue;
     }
-    // The parsed signature is ours: its label and parameters move into the result.
-    VerifiedSignature v;
-    v.label_ = s.label;
-    v.params_ = std::move(s.params);
-    v.algorithm_ = checked->key.algorithm();
-    v.key_thumbprint_ = checked->key.thumbprint();
-    v.content_digest_checked_ = checked->content_digest_checked;
-    out.push_back(SignatureOutcome{std::move(s.label), std::move(v)});
+    // The parsed signature is ours: its parameters move into the result instead of a copy.
+    out.push_back(
+        SignatureOutcome{s.label, make_verified(s.label, std::move(s.params), checked->key,
+                                                checked->content_digest_checked)});
   }
   if (options_.label && out.empty()) {
     return Error(Reason::unknown_label, "no signature labelled '" + *options_.label + "'");
@@ -152,13 +155,8 @@ Result<VerifiedSignature> Verifier::verify(const http::Message& message) const {
       if (!first_error) first_error = std::move(checked).error();
       continue;
     }
-    VerifiedSignature v;
-    v.label_ = std::move(s.label);
-    v.params_ = std::move(s.params);
-    v.algorithm_ = checked->key.algorithm();
-    v.key_thumbprint_ = checked->key.thumbprint();
-    v.content_digest_checked_ = checked->content_digest_checked;
-    return v;
+    return make_verified(std::move(s.label), std::move(s.params), checked->key,
+                         checked->content_digest_checked);
   }
   if (!any_selected) {
     if (options_.label) {

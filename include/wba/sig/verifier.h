@@ -27,10 +27,10 @@ KeyLookup key_set_lookup(std::vector<VerifyingKey> keys);
 KeyLookup single_key_lookup(VerifyingKey key);
 
 struct VerifyOptions {
-  std::optional<std::string> label;  // only this label (unknown_label when absent)
-  std::optional<std::string> tag;    // only signatures with this tag
-  std::optional<std::int64_t> now;   // clock for created/expires; default: system time
-  std::int64_t max_clock_skew = 60;  // seconds `created` may be in the future
+  std::optional<std::string> label;     // only this label (unknown_label when absent)
+  std::optional<std::string> tag;       // only signatures with this tag
+  std::optional<std::int64_t> now;      // clock for created/expires; default: system time
+  std::int64_t max_clock_skew = 60;     // seconds `created` may be in the future
   std::optional<std::int64_t> max_age;  // seconds since `created`; older → expired
   bool require_created = false;
   bool require_expires = false;
@@ -80,6 +80,8 @@ class Verifier {
                                        const LabelledSignature& signature) const;
 
  private:
+  static VerifiedSignature make_verified(std::string label, SignatureParams params,
+                                         const VerifyingKey& key, bool content_digest_checked);
   KeyLookup lookup_;
   VerifyOptions options_;
 };

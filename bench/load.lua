@@ -1,0 +1,55 @@
+-- wrk script for bench/load.sh: sends the pre-signed requests of requests.tsv to wbad's
+-- forward-auth endpoint, each thread its own slice (so no request is sent twice: replay
+-- protection stays on). Optional second argument: per-connection delay in ms (fixed rate).
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local nthreads = tonumber(args[3] or "1")
+  delay_ms = tonumber(args[2] or "0")
+  requests = {}
+  local i = 0
+  for line in io.lines(args[1]) do
+    if i % nthreads == id then
+      local path, agent, input, sig = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)")
+      table.insert(requests, wrk.format("GET", "/v1/auth/forward", {
+        ["X-Forwarded-Method"] = "GET", ["X-Forwarded-Proto"] = "https",
+        ["X-Forwarded-Host"] = "shop.example", ["X-Forwarded-Uri"] = path,
+        ["Signature-Agent"] = agent, ["Signature-Input"] = input, ["Signature"] = sig }))
+    end
+    i = i + 1
+  end
+  next_request = 1
+  non200 = 0
+end
+
+function request()
+  local r = requests[next_request]
+  next_request = next_request + 1
+  if next_request > #requests then next_request = 1 end  -- wrapping would replay: size the file
+  return r
+end
+
+function delay()
+  return delay_ms
+end
+
+function response(status)
+  if status ~= 200 then non200 = non200 + 1 end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("requests %d, errors %d, non-2xx %d\n", summary.requests,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+  for _, p in pairs({50, 90, 99, 99.9}) do
+    io.write(string.format("latency p%g %.3f ms\n", p, latency:percentile(p) / 1000.0))
+  end
+  io.write(string.format("throughput %.0f req/s\n", summary.requests / (summary.duration / 1e6)))
+end
