@@ -12,11 +12,13 @@ end
 
 function init(args)
   local nthreads = tonumber(args[3] or "1")
+  local first = tonumber(args[4] or "0")        -- this run's slice of the file: each run
+  local last = tonumber(args[5] or "1e18")      -- must use requests no earlier run sent
   delay_ms = tonumber(args[2] or "0")
   requests = {}
   local i = 0
   for line in io.lines(args[1]) do
-    if i % nthreads == id then
+    if i >= first and i < last and i % nthreads == id then
       local path, agent, input, sig = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)\t([^\t]+)")
       table.insert(requests, wrk.format("GET", "/v1/auth/forward", {
         ["X-Forwarded-Method"] = "GET", ["X-Forwarded-Proto"] = "https",

@@ -20,7 +20,7 @@ cmake --build build-release -j"$(nproc)" --target wbad wba_presign wba_bench >/d
 
 work=$(mktemp -d)
 trap 'kill "$wbad_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-count=$((30000 * duration))
+count=$((3 * 30000 * duration))
 echo "# presigning $count requests"
 build-release/bench/wba_presign "$count" 3600 "$work"
 
@@ -36,11 +36,14 @@ raw_ns=$(build-release/bench/wba_bench --benchmark_filter='BM_RawSodiumEd25519Ve
   --benchmark_format=json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["benchmarks"][0]["cpu_time"])')
 echo "# raw libsodium Ed25519 verify: ${raw_ns} ns CPU"
 
-run() {  # run NAME DELAY_MS
+slice=0
+run() {  # run NAME DELAY_MS: each run takes the next third of the presigned requests
   local before after out reqs
   before=$(cpu_ticks)
   out=$(wrk -t"$wrk_threads" -c"$conns" -d"${duration}s" -s bench/load.lua \
-        "http://127.0.0.1:$port" -- "$work/requests.tsv" "$2" "$wrk_threads")
+        "http://127.0.0.1:$port" -- "$work/requests.tsv" "$2" "$wrk_threads" \
+        $((slice * count / 3)) $(((slice + 1) * count / 3)))
+  slice=$((slice + 1))
   after=$(cpu_ticks)
   reqs=$(echo "$out" | awk '/^requests/ {gsub(",", "", $2); print $2}')
   echo "## $1"
