@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/cli_fixture.h"
 #include "support/vectors.h"
 
 namespace {
@@ -16,53 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-class Cli : public ::testing::Test {
- protected:
-  fs::path dir;
-
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("wba-cli-test-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-
-  std::string file(const std::string& name, const std::string& content) {
-    fs::path p = dir / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
-  static std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-  }
-
-  Outcome wba(const std::vector<std::string>& args) {
-    std::string cmd = quote(WBA_CLI_PATH);
-    for (const auto& a : args) cmd += " " + quote(a);
-    fs::path err = dir / "stderr.txt";
-    cmd += " 2>" + quote(err.string());
-    Outcome r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = wba::testing::read_text(err);
-    return r;
-  }
-};
+using wba::testing::Outcome;
+using Cli = wba::testing::CliFixture;
 
 const json& vectors() {
   static const json s = wba::testing::load_vectors("rfc9421/signatures.json");
@@ -246,7 +202,7 @@ TEST_F(Cli, RsaKeysWithoutAlg) {
 }
 
 TEST_F(Cli, UsageErrorsNameTheInput) {
-  Outcome r = wba({"verify", "--key", (dir / "absent.jwk").string(), "m.http"});
+  Outcome r = wba({"verify", "--key", (tmp / "absent.jwk").string(), "m.http"});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("absent.jwk"), std::string::npos) << r.err;
   Outcome u = wba({"sign", "--bogus"});

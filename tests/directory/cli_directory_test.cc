@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 
+#include "support/cli_fixture.h"
 #include "support/vectors.h"
 #include "wba/directory/verify.h"
 #include "wba/http/http1_text.h"
@@ -23,53 +24,8 @@ namespace dir = wba::directory;
 namespace http = wba::http;
 using nlohmann::json;
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-class DirectoryCli : public ::testing::Test {
- protected:
-  fs::path tmp;
-
-  void SetUp() override {
-    tmp = fs::temp_directory_path() /
-          ("wba-directory-cli-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(tmp);
-  }
-  void TearDown() override { fs::remove_all(tmp); }
-
-  std::string file(const std::string& name, const std::string& content) {
-    fs::path p = tmp / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
-  static std::string quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-  }
-
-  Outcome wba(const std::vector<std::string>& args) {
-    std::string cmd = quote(WBA_CLI_PATH);
-    for (const auto& a : args) cmd += " " + quote(a);
-    fs::path err = tmp / "stderr.txt";
-    cmd += " 2>" + quote(err.string());
-    Outcome r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = wba::testing::read_text(err);
-    return r;
-  }
-};
+using wba::testing::Outcome;
+using DirectoryCli = wba::testing::CliFixture;
 
 const json& test_keys() {
   static const json k = wba::testing::load_vectors("rfc9421/keys.json")["keys"];
