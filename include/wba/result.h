@@ -25,6 +25,7 @@ enum class Reason : int {
   malformed_field = 4,      // a Structured Field failed to parse (RFC 9651 §4.2)
   serialization_error = 5,  // a value cannot be serialized as a Structured Field (RFC 9651 §4.1)
   malformed_message = 6,    // an HTTP message or target URI is not well-formed
+  malformed_json = 7,       // JSON syntax, duplicate member, nesting too deep
   // Keys and algorithms.
   invalid_key = 20,            // key material is malformed, of a wrong size/curve or inconsistent
   unsupported_algorithm = 21,  // algorithm name not known or not allowed here
@@ -70,6 +71,46 @@ enum class Reason : int {
   directory_signature_invalid = 102,  // the directory's own signatures do not verify
   private_key_in_directory = 103,     // a JWK with private members was published
   invalid_agent_card = 104,
+  // Delegated OAuth tokens bound to the agent (docs/DELEGATION.md; research delegation.md §5).
+  token_required = 120,
+  invalid_request = 121,
+  unsupported_token_scheme = 122,
+  authorization_not_signed = 123,
+  stale_binding_signature = 124,
+  signature_replayed = 125,
+  invalid_dpop_proof = 126,
+  invalid_httpsig_proof = 127,
+  unsupported_token_format = 128,
+  malformed_jwt = 129,
+  alg_not_allowed = 130,
+  invalid_typ = 131,
+  untrusted_issuer = 132,
+  issuer_metadata_unavailable = 133,
+  unknown_kid = 134,
+  invalid_signature = 135,
+  invalid_audience = 136,
+  token_expired = 137,
+  token_not_yet_valid = 138,
+  token_issued_in_future = 139,
+  token_lifetime_exceeded = 140,
+  missing_claim = 141,
+  invalid_claim = 142,
+  token_revoked = 143,
+  token_inactive = 144,
+  introspection_unavailable = 145,
+  invalid_act = 146,
+  act_chain_too_deep = 147,
+  invalid_cnf = 148,
+  unsupported_cnf_method = 149,
+  pop_scheme_mismatch = 150,
+  binding_unverifiable = 151,
+  token_not_sender_constrained = 152,
+  cnf_key_mismatch = 153,
+  agent_binding_mismatch = 154,
+  delegation_not_exchanged = 155,
+  delegation_required = 156,
+  actor_unauthorized = 157,
+  insufficient_scope = 158,
 };
 
 // The wire spelling of a reason, e.g. "bad_signature".
