@@ -1,6 +1,10 @@
 -- wrk script for bench/load.sh: sends the pre-signed requests of requests.tsv to wbad's
 -- forward-auth endpoint, each thread its own slice (so no request is sent twice: replay
--- protection stays on). Optional second argument: per-connection delay in ms (fixed rate).
+-- protection stays on). Optional second argument: per-connection delay in ms between a response
+-- and the connection's next request (rate limiting: plain wrk has no rate option, wrk2 is not
+-- packaged). wrk truncates delay() to whole milliseconds, so a fractional delay is spread over
+-- the requests (an accumulator returns floor or ceil so that the mean is exact). With 0 the
+-- delay() hook is removed, so the maximum-throughput run pays no timer per request in wrk.
 local threads = {}
 local counter = 0
 
@@ -29,17 +33,23 @@ function init(args)
   end
   next_request = 1
   non200 = 0
+  delay_acc = 0
+  if delay_ms <= 0 then delay = nil end  -- wrk checks for the hook after init()
 end
 
 function request()
   local r = requests[next_request]
   next_request = next_request + 1
-  if next_request > #requests then next_request = 1 end  -- wrapping would replay: size the file
+  if next_request > #requests then next_request = 1 end  -- wrapping replays unless the store
+                                                         -- evicted them (the soak's bounded store)
   return r
 end
 
 function delay()
-  return delay_ms
+  delay_acc = delay_acc + delay_ms
+  local d = math.floor(delay_acc)
+  delay_acc = delay_acc - d
+  return d
 end
 
 function response(status)

@@ -3,6 +3,12 @@
 # (SOAK=1) memory over a 5-minute run at half the maximum rate. Sends distinct pre-signed
 # Web Bot Auth requests (bench/presign.cc) to the forward-auth endpoint with wrk + bench/load.lua.
 # Everything stays on 127.0.0.1. Figures go to stdout; record them in docs/PERFORMANCE.md.
+#
+# Environment: DURATION (s per run, 15), CONNS (64), WBAD_THREADS (1), WRK_THREADS (1),
+# PORT (18431), BUILD (build directory, build-release; configured as Release only when it has
+# no CMakeCache.txt, so an existing RelWithDebInfo tree can be reused), SOAK=1 (add the
+# 5-minute run), SOAK_SECONDS (300), SOAK_STORE (replay store entries during the soak, 250000),
+# LUA (the wrk script, bench/load.lua), RATE (skip the maximum run and use this req/s as "max").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-15}     # seconds per wrk run
@@ -10,40 +16,56 @@ conns=${CONNS:-64}
 wbad_threads=${WBAD_THREADS:-1}
 wrk_threads=${WRK_THREADS:-1}
 port=${PORT:-18431}
+build=${BUILD:-build-release}
+lua=${LUA:-bench/load.lua}
+soak_seconds=${SOAK_SECONDS:-300}
+soak_store=${SOAK_STORE:-250000}
 
 if ! command -v wrk >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq wrk
 fi
-cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DWBA_BUILD_TESTS=OFF >/dev/null
-cmake --build build-release -j"$(nproc)" --target wbad wba_presign wba_bench >/dev/null
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DWBA_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)" --target wbad wba_presign wba_bench >/dev/null
 
 work=$(mktemp -d)
-trap 'kill "$wbad_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+wbad_pid=
+trap 'if [ -n "$wbad_pid" ]; then kill "$wbad_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+# Two runs (maximum, half the maximum), each with its own third of the file; at most 30,000
+# req/s is assumed when sizing (wrapping around within a run would send replays).
 count=$((3 * 30000 * duration))
+if [ "${SOAK:-0}" = 1 ] && [ "$count" -lt $((2 * soak_store)) ]; then count=$((2 * soak_store)); fi
 echo "# presigning $count requests"
-build-release/bench/wba_presign "$count" 3600 "$work"
+"$build/bench/wba_presign" "$count" 3600 "$work"
 
-build-release/daemon/wbad --listen "127.0.0.1:$port" --threads "$wbad_threads" --log-level warn \
-  --trust "https://agent.example=$work/agent.jwks.json" --replay-max-entries $((count * 3)) \
-  --max-connections 100000 &
-wbad_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
-
+start_wbad() {  # start_wbad REPLAY_MAX_ENTRIES
+  "$build/daemon/wbad" --listen "127.0.0.1:$port" --threads "$wbad_threads" --log-level warn \
+    --trust "https://agent.example=$work/agent.jwks.json" --replay-max-entries "$1" \
+    --max-connections 100000 &
+  wbad_pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+}
+stop_wbad() { kill "$wbad_pid"; wait "$wbad_pid" 2>/dev/null || true; wbad_pid=; }
+rss() { awk '/VmRSS/ {print $2, $3}' "/proc/$wbad_pid/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$wbad_pid/stat"; }
 hz=$(getconf CLK_TCK)
-raw_ns=$(build-release/bench/wba_bench --benchmark_filter='BM_RawSodiumEd25519Verify$' \
-  --benchmark_format=json 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["benchmarks"][0]["cpu_time"])')
-echo "# raw libsodium Ed25519 verify: ${raw_ns} ns CPU"
 
+# The raw verify: median CPU time of 5 repetitions (one run moves by a few per cent).
+raw_ns=$("$build/bench/wba_bench" --benchmark_filter='BM_RawSodiumEd25519Verify$' \
+  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_format=json \
+  2>/dev/null | python3 -c 'import json,sys
+print([b for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name") == "median"][0]["cpu_time"])')
+echo "# raw libsodium Ed25519 verify: ${raw_ns} ns CPU (median of 5)"
+
+start_wbad $((count * 3))
 slice=0
-run() {  # run NAME DELAY_MS: each run takes the next third of the presigned requests
+run() {  # run NAME DELAY_MS SECONDS FIRST LAST
   local before after out reqs
   before=$(cpu_ticks)
-  out=$(wrk -t"$wrk_threads" -c"$conns" -d"${duration}s" -s bench/load.lua \
-        "http://127.0.0.1:$port" -- "$work/requests.tsv" "$2" "$wrk_threads" \
-        $((slice * count / 3)) $(((slice + 1) * count / 3)))
-  slice=$((slice + 1))
+  out=$(wrk -t"$wrk_threads" -c"$conns" -d"${3}s" -s "$lua" \
+        "http://127.0.0.1:$port" -- "$work/requests.tsv" "$2" "$wrk_threads" "$4" "$5")
   after=$(cpu_ticks)
   reqs=$(echo "$out" | awk '/^requests/ {gsub(",", "", $2); print $2}')
   echo "## $1"
@@ -51,19 +73,35 @@ run() {  # run NAME DELAY_MS: each run takes the next third of the presigned req
   python3 -c "t=($after-$before)/$hz; n=$reqs; print(f'wbad CPU {t:.2f} s for {n} requests: {t/n*1e6:.1f} us/request = {t/n*1e9/$raw_ns:.2f} x raw verify')"
   echo "$out" | awk '/^throughput/ {print $2}' > "$work/last_rps"
 }
+third() { echo $(($1 * count / 3)) $((($1 + 1) * count / 3)); }
 
-run "maximum throughput ($conns connections, wbad threads $wbad_threads)" 0
-max=$(cat "$work/last_rps")
+if [ -n "${RATE:-}" ]; then
+  max=$RATE
+else
+  run "maximum throughput ($conns connections, wbad threads $wbad_threads)" 0 "$duration" $(third 0)
+  max=$(cat "$work/last_rps")
+fi
 half=$(python3 -c "print(max(1, int($max / 2)))")
-delay=$(python3 -c "print(max(1, round($conns * 1000 / $half)))")
-run "half the maximum ($half req/s target: $conns connections, ${delay} ms between requests each)" "$delay"
-echo "wbad RSS after the runs: $(awk '/VmRSS/ {print $2, $3}' /proc/$wbad_pid/status)"
+# Closed loop: each connection waits `delay` after a response, so the rate is
+# conns / (delay + latency); the latency (well under 1 ms at half load) is subtracted.
+delay=$(python3 -c "print(f'{max(0.1, $conns * 1000 / $half - 0.2):.3f}')")
+run "half the maximum ($half req/s target: $conns connections, ${delay} ms between requests each)" \
+  "$delay" "$duration" $(third 1)
+echo "wbad RSS after the runs: $(rss)"
 
 if [ "${SOAK:-0}" = 1 ]; then
-  echo "## 5-minute soak at half the maximum rate: RSS every 30 s"
-  duration=300
-  (for i in $(seq 10); do sleep 30; echo "t=$((i * 30))s RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$wbad_pid/status)"; done) &
+  # A fresh wbad whose replay store holds SOAK_STORE entries, sent a cycle of 2 × SOAK_STORE
+  # distinct requests: once the store is full it evicts the oldest entries (FIFO per shard), so
+  # a request is forgotten before it comes round again and every request is verified and
+  # recorded. Memory is flat only once the store is full: it holds rate × window entries
+  # (or its bound), which is configuration, not a leak.
+  stop_wbad
+  start_wbad "$soak_store"
+  echo "## ${soak_seconds}-second soak at half the maximum rate (replay store bound $soak_store): RSS every 30 s"
+  echo "t=0s RSS $(rss)"
+  (for i in $(seq $((soak_seconds / 30))); do sleep 30; echo "t=$((i * 30))s RSS $(rss)"; done) &
   sampler=$!
-  run "soak" "$delay"
+  run "soak" "$delay" "$soak_seconds" 0 $((2 * soak_store))
   wait "$sampler" || true
+  echo "wbad RSS after the soak: $(rss) (peak VmHWM $(awk '/VmHWM/ {print $2, $3}' "/proc/$wbad_pid/status"))"
 fi

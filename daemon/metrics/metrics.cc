@@ -30,9 +30,18 @@ void Metrics::count_verdict(Frontend f, wba::Reason reason) noexcept {
 }
 
 void Metrics::observe_latency(std::chrono::nanoseconds d) noexcept {
-  const double seconds = std::chrono::duration<double>(d).count();
+  // The bucket bounds in nanoseconds (exact: every bound is a whole number of ns), so the
+  // search compares integers.
+  static constexpr auto kBoundsNs = [] {
+    std::array<std::int64_t, kLatencyBuckets.size()> b{};
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      b[i] = static_cast<std::int64_t>(kLatencyBuckets[i] * 1e9 + 0.5);
+    }
+    return b;
+  }();
+  const std::int64_t ns = d.count();
   std::size_t i = 0;
-  while (i < kLatencyBuckets.size() && seconds > kLatencyBuckets[i]) ++i;
+  while (i < kBoundsNs.size() && ns > kBoundsNs[i]) ++i;
   latency_buckets_[i].fetch_add(1, std::memory_order_relaxed);
   latency_count_.fetch_add(1, std::memory_order_relaxed);
   latency_sum_ns_.fetch_add(static_cast<std::uint64_t>(d.count()), std::memory_order_relaxed);

@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 #include "wba/encoding/base64.h"
@@ -40,9 +42,32 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && wba::http::iequals(s.substr(0, prefix.size()), prefix);
 }
 
-std::string header(const HttpRequest& req, std::string_view name) {
+std::string_view header(const HttpRequest& req, std::string_view name) {
   auto it = req.find(name);
-  return it == req.end() ? std::string() : std::string(it->value());
+  if (it == req.end()) return {};
+  return it->value();
+}
+
+void append_status_line(std::string& out, unsigned version, unsigned status,
+                        std::string_view reason) {
+  out += "HTTP/";
+  out += static_cast<char>('0' + version / 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+  out += ' ';
+  out += static_cast<char>('0' + status / 100 % 10);
+  out += static_cast<char>('0' + status / 10 % 10);
+  out += static_cast<char>('0' + status % 10);
+  out += ' ';
+  out += reason;
+  out += "\r\n";
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
 }
 
 json verdict_json(const Verdict& v) {
@@ -75,18 +100,33 @@ json verdict_json(const Verdict& v) {
 
 }  // namespace
 
+Reply to_reply(const HttpResponse& res) {
+  Reply r;
+  r.keep_alive = res.keep_alive();
+  r.wire.reserve(256 + res.body().size());
+  append_status_line(r.wire, res.version(), res.result_int(), res.reason());
+  for (const auto& f : res) append_field(r.wire, f.name_string(), f.value());
+  r.wire += "\r\n";
+  r.wire += res.body();
+  return r;
+}
+
 Result<wba::http::Message> original_request(Frontend frontend, const HttpRequest& request,
                                             const std::string& identity_prefix) {
-  std::string method, uri, host, scheme;
-  std::vector<std::string_view> proxy_headers;
+  // Views into `request`, which outlives this function; only the result owns copies.
+  static constexpr std::array<std::string_view, 4> kNginxHeaders{
+      "x-original-method", "x-original-uri", "x-original-host", "x-original-proto"};
+  static constexpr std::array<std::string_view, 4> kForwardHeaders{
+      "x-forwarded-method", "x-forwarded-uri", "x-forwarded-host", "x-forwarded-proto"};
+  std::string_view method, uri, host, scheme;
+  const std::array<std::string_view, 4>* proxy_headers = nullptr;
   switch (frontend) {
     case Frontend::nginx:
       method = header(request, "X-Original-Method");
       uri = header(request, "X-Original-URI");
       host = header(request, "X-Original-Host");
       scheme = header(request, "X-Original-Proto");
-      proxy_headers = {"x-original-method", "x-original-uri", "x-original-host",
-                       "x-original-proto"};
+      proxy_headers = &kNginxHeaders;
       if (uri.empty()) return Error(Reason::malformed_message, "X-Original-URI is missing");
       break;
     case Frontend::forward_auth:
@@ -94,34 +134,35 @@ Result<wba::http::Message> original_request(Frontend frontend, const HttpRequest
       uri = header(request, "X-Forwarded-Uri");
       host = header(request, "X-Forwarded-Host");
       scheme = header(request, "X-Forwarded-Proto");
-      proxy_headers = {"x-forwarded-method", "x-forwarded-uri", "x-forwarded-host",
-                       "x-forwarded-proto"};
+      proxy_headers = &kForwardHeaders;
       if (uri.empty()) return Error(Reason::malformed_message, "X-Forwarded-Uri is missing");
       break;
     case Frontend::envoy: {
       std::string_view target = request.target();
       target.remove_prefix(kEnvoyPrefix.size());
-      uri = target.empty() ? "/" : std::string(target);
-      method = std::string(request.method_string());
+      uri = target.empty() ? std::string_view("/") : target;
+      method = request.method_string();
       scheme = header(request, "X-Forwarded-Proto");
       break;
     }
     default:
       return Error(Reason::invalid_argument, "not a proxy front end");
   }
-  if (method.empty()) method = std::string(request.method_string());
+  if (method.empty()) method = request.method_string();
   if (host.empty()) host = header(request, "Host");
   if (scheme.empty()) scheme = "https";
   if (host.empty()) return Error(Reason::malformed_message, "no original host");
   WBA_TRY(auto target, wba::http::make_target(scheme, host, uri));
   wba::http::Request out;
-  out.method = std::move(method);
+  out.method = std::string(method);
   out.target = std::move(target);
   for (const auto& f : request) {
     std::string_view name = f.name_string();
     if (starts_with_ci(name, identity_prefix)) continue;
     bool is_proxy = false;
-    for (auto p : proxy_headers) is_proxy = is_proxy || wba::http::iequals(name, p);
+    if (proxy_headers) {
+      for (auto p : *proxy_headers) is_proxy = is_proxy || wba::http::iequals(name, p);
+    }
     if (is_proxy) continue;
     out.headers.add(std::string(name), std::string(f.value()));
   }
@@ -141,32 +182,33 @@ void Router::handle(HttpRequest request, Respond respond) const {
     return proxy(Frontend::envoy, std::move(request), std::move(respond));
   }
   if (path == "/healthz") {
-    return respond(make_response(bhttp::status::ok, request.version(), request.keep_alive(), "ok\n",
-                                 "text/plain"));
+    return respond(to_reply(make_response(bhttp::status::ok, request.version(),
+                                          request.keep_alive(), "ok\n", "text/plain")));
   }
   if (path == "/readyz") {
     bool ready = ready_ && ready_();
-    return respond(make_response(ready ? bhttp::status::ok : bhttp::status::service_unavailable,
-                                 request.version(), request.keep_alive(),
-                                 ready ? "ready\n" : "draining\n", "text/plain"));
+    return respond(to_reply(make_response(
+        ready ? bhttp::status::ok : bhttp::status::service_unavailable, request.version(),
+        request.keep_alive(), ready ? "ready\n" : "draining\n", "text/plain")));
   }
   if (path == "/metrics") {
-    return respond(make_response(bhttp::status::ok, request.version(), request.keep_alive(),
-                                 metrics_.render(), "text/plain; version=0.0.4"));
+    return respond(to_reply(make_response(bhttp::status::ok, request.version(),
+                                          request.keep_alive(), metrics_.render(),
+                                          "text/plain; version=0.0.4")));
   }
-  respond(json_error(bhttp::status::not_found, request, "not_found",
-                     "no endpoint " + std::string(path)));
+  respond(to_reply(json_error(bhttp::status::not_found, request, "not_found",
+                              "no endpoint " + std::string(path))));
 }
 
 void Router::json_api(HttpRequest request, Respond respond) const {
   if (request.method() != bhttp::verb::post) {
-    return respond(
-        json_error(bhttp::status::method_not_allowed, request, "method_not_allowed", "use POST"));
+    return respond(to_reply(
+        json_error(bhttp::status::method_not_allowed, request, "method_not_allowed", "use POST")));
   }
   auto config = service_->config();
   json in = json::parse(request.body(), nullptr, false);
   auto bad = [&](const std::string& detail) {
-    respond(json_error(bhttp::status::bad_request, request, "invalid_request", detail));
+    respond(to_reply(json_error(bhttp::status::bad_request, request, "invalid_request", detail)));
   };
   if (in.is_discarded() || !in.is_object()) return bad("body is not a JSON object");
   if (!in.contains("method") || !in["method"].is_string())
@@ -216,7 +258,7 @@ void Router::json_api(HttpRequest request, Respond respond) const {
   auto shared = std::make_shared<HttpRequest>(std::move(request));
   service_->check(wba::http::Message(std::move(req)), Frontend::json_api, now,
                   [shared, respond = std::move(respond)](Verdict v) {
-                    respond(json_response(bhttp::status::ok, *shared, verdict_json(v)));
+                    respond(to_reply(json_response(bhttp::status::ok, *shared, verdict_json(v))));
                   });
 }
 
@@ -229,25 +271,44 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
     auto res = make_response(bhttp::status::unauthorized, request.version(), request.keep_alive(),
                              "", "text/plain");
     res.set(config->identity_header_prefix + "Reason", wba::to_string(original.reason()));
-    return respond(std::move(res));
+    return respond(to_reply(res));
   }
-  auto shared = std::make_shared<HttpRequest>(std::move(request));
+  // The answer is written straight to its wire form: the same bytes as make_response + set()
+  // + Beast's serializer (status line; Server, Content-Type, Cache-Control, Connection when
+  // keep-alive differs from the version's default, Content-Length; the identity headers), with
+  // one buffer instead of a field list, a message object and the serializer's buffer sequence.
+  const unsigned version = request.version();
+  const bool keep_alive = request.keep_alive();
   service_->check(
       std::move(original).value(), frontend, std::nullopt,
-      [shared, config, respond = std::move(respond)](Verdict v) {
+      [version, keep_alive, config = std::move(config),
+       respond = std::move(respond)](Verdict v) {
         bhttp::status status = bhttp::status::ok;
         if (config->mode == Mode::enforce && !v.valid && !v.anonymous) {
           status =
               is_policy_refusal(v.reason) ? bhttp::status::forbidden : bhttp::status::unauthorized;
         }
-        auto res = make_response(status, shared->version(), shared->keep_alive(), "", "text/plain");
+        Reply r;
+        r.keep_alive = keep_alive;
+        std::string& w = r.wire;
+        w.reserve(512);
+        append_status_line(w, version, static_cast<unsigned>(status),
+                           bhttp::obsolete_reason(status));
+        w += "Server: wbad\r\nContent-Type: text/plain\r\nCache-Control: no-store\r\n";
+        if (version >= 11 && !keep_alive) w += "Connection: close\r\n";
+        if (version < 11 && keep_alive) w += "Connection: keep-alive\r\n";
+        w += "Content-Length: 0\r\n";
         const std::string& p = config->identity_header_prefix;
+        auto field = [&](std::string_view name, std::string_view value) {
+          w += p;
+          append_field(w, name, value);
+        };
         // Always set every identity header (empty when unknown) so that a proxy copying them
         // upstream overwrites anything a client sent under those names.
-        res.set(p + "Verified", v.valid ? "true" : "false");
-        res.set(p + "Outcome", wba::profile::to_string(v.outcome));
-        res.set(p + "Reason", wba::to_string(v.reason));
-        std::string agent, directory, thumbprint, label, body_checked = "false";
+        field("Verified", v.valid ? "true" : "false");
+        field("Outcome", wba::profile::to_string(v.outcome));
+        field("Reason", wba::to_string(v.reason));
+        std::string_view agent, directory, thumbprint, label, body_checked = "false";
         if (v.agent) {
           if (v.agent->agent) {
             agent = v.agent->agent->agent_url;
@@ -257,12 +318,13 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
           label = v.agent->signature.label();
           body_checked = v.agent->signature.content_digest_checked() ? "true" : "false";
         }
-        res.set(p + "Url", agent);
-        res.set(p + "Directory", directory);
-        res.set(p + "Key-Thumbprint", thumbprint);
-        res.set(p + "Label", label);
-        res.set(p + "Body-Checked", body_checked);
-        respond(std::move(res));
+        field("Url", agent);
+        field("Directory", directory);
+        field("Key-Thumbprint", thumbprint);
+        field("Label", label);
+        field("Body-Checked", body_checked);
+        w += "\r\n";
+        respond(std::move(r));
       });
 }
 

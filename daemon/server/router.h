@@ -15,7 +15,17 @@ namespace wbad {
 namespace bhttp = boost::beast::http;
 using HttpRequest = bhttp::request<bhttp::string_body>;
 using HttpResponse = bhttp::response<bhttp::string_body>;
-using Respond = std::function<void(HttpResponse)>;
+
+// A response as the connection sends it: the serialized HTTP/1.x message (status line, fields,
+// body; exactly what Beast's serializer writes for the same message) and whether the
+// connection stays open. The proxy front ends write it directly; the rest build an
+// HttpResponse and serialize it with `to_reply`.
+struct Reply {
+  std::string wire;
+  bool keep_alive = false;
+};
+Reply to_reply(const HttpResponse& res);
+using Respond = std::function<void(Reply)>;
 
 // Paths (docs/API.md).
 inline constexpr std::string_view kVerifyPath = "/v1/verify";

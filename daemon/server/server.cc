@@ -1,10 +1,16 @@
 #include "server/server.h"
 
+#include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <optional>
+#include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -35,13 +41,26 @@ std::size_t ServerState::close_idle_sessions() {
 
 namespace {
 
+// The session whose request the router is handling on this thread right now: a verdict that
+// arrives inline (the common case: the key is cached) is written after `handle` returns
+// instead of being posted back to the connection's executor.
+thread_local const SessionBase* tl_handling = nullptr;
+
+// One connection. No Beast stream or read/write operations on the hot path: the socket is
+// non-blocking; a request is read with one recv once the reactor reports it readable (a read
+// right after a response would only return EAGAIN: the client sends its next request after
+// reading the answer), parsed with Beast's parser from a buffer reused for the connection,
+// and the answer (already serialized, see Reply) goes out with one send, falling back to an
+// asynchronous write only when the socket does not take it all. Timeouts use one lazily
+// re-armed timer per connection: a request only updates a deadline.
 template <class Protocol>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
  public:
-  using Stream = beast::basic_stream<Protocol>;
+  using Socket = typename Protocol::socket;
+  using Clock = std::chrono::steady_clock;
 
-  Session(typename Protocol::socket socket, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {
+  Session(Socket socket, std::shared_ptr<ServerState> state)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(std::move(state)) {
     state_->metrics.connection_opened();
   }
   ~Session() override {
@@ -50,87 +69,224 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void run() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::read, this->shared_from_this()));
+    net::dispatch(socket_.get_executor(), [self = this->shared_from_this()] {
+      beast::error_code ec;
+      self->socket_.non_blocking(true, ec);
+      if (ec) return self->close();
+      self->read(true);
+    });
   }
 
   void close_if_idle() override {
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (!self->busy_) self->stream_.cancel();
+    net::post(socket_.get_executor(), [self = this->shared_from_this()] {
+      if (!self->busy_) self->close();
     });
   }
 
  private:
-  void read() {
+  static constexpr std::size_t kReadChunk = 4096;
+
+  // Waits for (or, with `try_now`, first tries to read) the next request.
+  void read(bool try_now) {
+    if (closed_) return;
     if (state_->draining) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_->config->max_header_bytes));
     parser_->body_limit(state_->config->max_body_bytes);
+    parser_->eager(true);
     // A connection waiting for its next request gets the idle timeout; once bytes of a request
     // are buffered, the request timeout applies.
-    stream_.expires_after(buffer_.size() == 0 ? state_->config->idle_timeout
-                                              : state_->config->request_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::on_read, this->shared_from_this()));
+    if (end_ == begin_) {
+      arm(Deadline::idle, state_->config->idle_timeout);
+    } else {
+      arm(Deadline::request, state_->config->request_timeout);
+    }
+    if (end_ > begin_) return parse();  // a pipelined request is already here
+    if (try_now) return on_readable({});
+    wait_readable();
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
-    if (ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
-      return close();
+  void wait_readable() {
+    socket_.async_wait(Socket::wait_read,
+                       [self = this->shared_from_this()](beast::error_code ec) {
+                         self->on_readable(ec);
+                       });
+  }
+
+  void on_readable(beast::error_code ec) {
+    if (closed_) return;
+    if (ec) return close();
+    if (buffer_.size() - end_ < kReadChunk) {
+      // Move what is buffered to the front, and grow only when a request needs more.
+      if (begin_ > 0) {
+        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      if (buffer_.size() - end_ < kReadChunk) buffer_.resize(end_ + kReadChunk);
     }
-    if (ec) {
-      // Limits and malformed requests get a clean answer, then the connection closes.
-      bhttp::status status = bhttp::status::bad_request;
-      if (ec == bhttp::error::header_limit) status = bhttp::status::request_header_fields_too_large;
-      if (ec == bhttp::error::body_limit) status = bhttp::status::payload_too_large;
-      HttpResponse res{status, 11};
-      res.set(bhttp::field::server, "wbad");
-      res.set(bhttp::field::content_type, "application/json");
-      res.body() = "{\"error\":\"bad_request\",\"detail\":\"" + ec.message() + "\"}\n";
-      res.keep_alive(false);
-      res.prepare_payload();
-      return write(std::move(res));
+    std::size_t n = socket_.read_some(net::buffer(buffer_.data() + end_, buffer_.size() - end_), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) return wait_readable();
+    if (ec == net::error::eof) {
+      if (!parser_->got_some() && end_ == begin_) return close();  // between requests
+      parser_->put_eof(ec);
+      if (!ec) ec = bhttp::error::partial_message;
+      return fail(ec);
     }
+    if (ec) return close();
+    end_ += n;
+    parse();
+  }
+
+  void parse() {
+    beast::error_code ec;
+    while (end_ > begin_) {
+      std::size_t used = parser_->put(net::buffer(buffer_.data() + begin_, end_ - begin_), ec);
+      begin_ += used;
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) return fail(ec);
+      if (parser_->is_done()) {
+        if (begin_ == end_) begin_ = end_ = 0;
+        return handle();
+      }
+      if (used == 0) break;
+    }
+    if (begin_ == end_) begin_ = end_ = 0;
+    wait_readable();
+  }
+
+  // Limits and malformed requests get a clean answer, then the connection closes.
+  void fail(beast::error_code ec) {
+    bhttp::status status = bhttp::status::bad_request;
+    if (ec == bhttp::error::header_limit) status = bhttp::status::request_header_fields_too_large;
+    if (ec == bhttp::error::body_limit) status = bhttp::status::payload_too_large;
+    HttpResponse res{status, 11};
+    res.set(bhttp::field::server, "wbad");
+    res.set(bhttp::field::content_type, "application/json");
+    res.body() = "{\"error\":\"bad_request\",\"detail\":\"" + ec.message() + "\"}\n";
+    res.keep_alive(false);
+    res.prepare_payload();
     busy_ = true;
-    stream_.expires_never();  // verification may wait for a directory fetch (own timeouts)
-    state_->router.handle(parser_->release(), [self = this->shared_from_this()](HttpResponse res) {
-      // The router may answer from another thread: come back to this connection's strand.
-      net::post(self->stream_.get_executor(),
-                [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+    write(to_reply(res));
+  }
+
+  void handle() {
+    busy_ = true;
+    disarm();  // verification may wait for a directory fetch (own timeouts)
+    const SessionBase* outer = tl_handling;
+    tl_handling = this;
+    state_->router.handle(
+        parser_->release(), [self = this->shared_from_this()](Reply reply) mutable {
+          if (tl_handling == self.get()) {
+            self->inline_reply_.emplace(std::move(reply));  // still inside handle(), this thread
+            return;
+          }
+          // The router answered later or from another thread: come back to the connection.
+          auto ex = self->socket_.get_executor();
+          net::post(ex, [self = std::move(self), reply = std::move(reply)]() mutable {
+            self->write(std::move(reply));
+          });
+        });
+    tl_handling = outer;
+    if (inline_reply_) {
+      Reply reply = std::move(*inline_reply_);
+      inline_reply_.reset();
+      write(std::move(reply));
+    }
+  }
+
+  void write(Reply reply) {
+    if (closed_) return;
+    keep_alive_ = reply.keep_alive && !state_->draining;
+    out_ = std::move(reply.wire);
+    if (!keep_alive_ && reply.keep_alive) {
+      // Draining: the answer says so (as Beast's keep_alive(false) would have): HTTP/1.0 loses
+      // its "Connection: keep-alive", HTTP/1.1 gets "Connection: close".
+      std::size_t head = out_.find("\r\n\r\n");
+      std::size_t at = out_.find("\r\nConnection: keep-alive\r\n");
+      if (at != std::string::npos && at < head) {
+        out_.erase(at + 2, std::string_view("Connection: keep-alive\r\n").size());
+      } else if (out_.compare(0, 8, "HTTP/1.0") != 0) {
+        at = out_.find("\r\n");
+        if (at != std::string::npos) out_.insert(at + 2, "Connection: close\r\n");
+      }
+    }
+    beast::error_code ec;
+    std::size_t n = socket_.write_some(net::buffer(out_), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+      n = 0;
+    }
+    if (ec) return close();
+    if (n == out_.size()) return on_written({});
+    // The socket buffer is full: the rest goes out asynchronously, under the request timeout.
+    arm(Deadline::request, state_->config->request_timeout);
+    net::async_write(socket_, net::buffer(out_.data() + n, out_.size() - n),
+                     [self = this->shared_from_this()](beast::error_code e, std::size_t) {
+                       self->on_written(e);
+                     });
+  }
+
+  void on_written(beast::error_code ec) {
+    busy_ = false;
+    if (ec || !keep_alive_) return close();
+    if (out_.capacity() > 64 * 1024) std::string().swap(out_);
+    read(false);
+  }
+
+  // Timeouts: `deadline_` moves with every request; the timer only fires once per timeout
+  // period and re-arms itself for the current deadline (or stops while a request is being
+  // verified).
+  enum class Deadline { none, idle, request };
+  void arm(Deadline kind, std::chrono::seconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    deadline_kind_ = kind;
+    if (!timer_armed_ || deadline_ < timer_at_) start_timer();
+  }
+  void disarm() { deadline_kind_ = Deadline::none; }
+  void start_timer() {
+    timer_armed_ = true;
+    timer_at_ = deadline_;
+    timer_.expires_at(timer_at_);
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      self->on_timer(ec);
     });
   }
-
-  void write(HttpResponse res) {
-    if (state_->draining) res.keep_alive(false);
-    keep_alive_ = res.keep_alive();
-    response_ = std::make_shared<HttpResponse>(std::move(res));
-    stream_.expires_after(state_->config->request_timeout);
-    bhttp::async_write(stream_, *response_,
-                       beast::bind_front_handler(&Session::on_write, this->shared_from_this()));
-  }
-
-  void on_write(beast::error_code ec, std::size_t) {
-    busy_ = false;
-    response_.reset();
-    if (ec || !keep_alive_) return close();
-    read();
+  void on_timer(beast::error_code ec) {
+    if (ec == net::error::operation_aborted) return;  // re-armed earlier, or closing
+    timer_armed_ = false;
+    if (closed_ || deadline_kind_ == Deadline::none) return;
+    if (Clock::now() >= deadline_) return close();  // idle or too slow
+    start_timer();
   }
 
   void close() {
+    if (closed_) return;
+    closed_ = true;
     beast::error_code ec;
-    stream_.socket().shutdown(net::socket_base::shutdown_send, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(net::socket_base::shutdown_send, ec);
+    socket_.close(ec);
+    timer_.cancel();
   }
 
-  Stream stream_;
+  Socket socket_;
+  net::steady_timer timer_;
   std::shared_ptr<ServerState> state_;
-  beast::flat_buffer buffer_;
+  std::vector<char> buffer_;
+  std::size_t begin_ = 0, end_ = 0;  // unparsed bytes in buffer_
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::shared_ptr<HttpResponse> response_;
+  std::string out_;
+  std::optional<Reply> inline_reply_;
+  Clock::time_point deadline_{};
+  Clock::time_point timer_at_{};
+  Deadline deadline_kind_ = Deadline::none;
+  bool timer_armed_ = false;
   bool busy_ = false;
   bool keep_alive_ = false;
+  bool closed_ = false;
 };
 
 template <class Protocol>
@@ -152,8 +308,11 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   }
 
   void accept() {
+    // With one I/O thread the io_context is already a strand: sessions skip the strand layer.
+    net::any_io_executor ex = ioc_.get_executor();
+    if (state_->config->threads > 1) ex = net::make_strand(ioc_);
     acceptor_.async_accept(
-        net::make_strand(ioc_),
+        ex,
         beast::bind_front_handler(&Listener::on_accept, this->shared_from_this()));
   }
 
