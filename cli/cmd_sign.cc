@@ -7,6 +7,7 @@
 #include "wba/sig/component.h"
 #include "wba/sig/signature_base.h"
 #include "wba/sig/signer.h"
+#include "wba/token/agent.h"
 
 namespace wba::cli {
 namespace {
@@ -30,6 +31,7 @@ constexpr const char* kSignHelp =
                 [--created T] [--expires T] [--nonce N] [--tag T] [--keyid ID]
                 [--signature-input MEMBER] [--key-alg ALG] [--scheme S] [--request REQ] MESSAGE
        wba sign --profile web-bot-auth --key PRIVATE.jwk --signature-agent URL
+                [--bearer TOKEN | --dpop-token TOKEN]
                 [--legacy-signature-agent] [--label sig1] [--components EXTRA]
                 [--created T] [--expires T | --lifetime S] [--nonce N | --no-nonce] MESSAGE
 
@@ -40,6 +42,12 @@ Prints MESSAGE with Signature-Input and Signature added.
                       expires = created + 60 s (at most 24 h), a 64-byte random nonce
   --signature-agent URL      the agent's key directory (web-bot-auth)
   --legacy-signature-agent   send the legacy String form ("URL") instead of label="URL"
+  --bearer TOKEN      present an OAuth access token (web-bot-auth): adds
+                      "Authorization: Bearer TOKEN" and also covers "@method" "@path"
+                      "authorization", so a resource server can bind the token to the agent
+  --dpop-token TOKEN  the same with "Authorization: DPoP TOKEN" and an RFC 9449 DPoP proof
+                      made with the signing key (its thumbprint is the keyid, and should be
+                      the token's cnf.jkt); "dpop" is covered too; iat = --created
   --components LIST   default: "@method" "@authority" "@path" (plus "content-digest" when the
                       message has one) for requests, "@status" for responses
   --created T         default: now; --keyid default: the key's RFC 7638 thumbprint;
@@ -85,32 +93,13 @@ std::vector<sig::ComponentId> default_components(const http::Message& msg) {
   return out;
 }
 
-int sign_web_bot_auth(const Args& args) {
-  for (const char* fixed : {"signature-input", "tag", "keyid", "request"}) {
-    if (args.has(fixed)) {
-      return usage_error("sign",
-                         std::string("--") + fixed +
-                             " does not go with --profile web-bot-auth (the profile sets it)");
-    }
-  }
-  if (args.positional().size() != 1) return usage_error("sign", "give exactly one MESSAGE file");
-  auto key_path = args.get("key");
-  if (!key_path) return usage_error("sign", "--key PRIVATE.jwk is required");
-  auto agent = args.get("signature-agent");
-  if (!agent)
-    return usage_error("sign", "--signature-agent URL is required with --profile web-bot-auth");
-  auto key = load_signing_key(args, *key_path);
-  if (!key) return usage_error("sign", key.error().message());
-  const std::string& path = args.positional()[0];
-  auto text = read_file(path);
-  if (!text) return usage_error("sign", text.error().message());
-  auto msg = load_message(args, path);
-  if (!msg) return usage_error("sign", msg.error().message());
-  auto* request = std::get_if<http::Request>(&*msg);
-  if (!request) return usage_error("sign", "'" + path + "' is not a request");
+// The Web Bot Auth profile, optionally presenting an access token (wba::token::present_token).
+int sign_web_bot_auth(const Args& args, const SigningKey& key, http::Message& msg) {
+  auto* request = std::get_if<http::Request>(&msg);
+  if (!request) return usage_error("sign", "'" + args.positional()[0] + "' is not a request");
 
   profile::AgentSignOptions o;
-  o.signature_agent = *agent;
+  o.signature_agent = *args.get("signature-agent");
   if (args.has("legacy-signature-agent")) o.form = profile::SignatureAgentForm::legacy_string;
   o.label = args.get("label").value_or("sig1");
   if (auto c = args.get("components")) {
@@ -142,9 +131,49 @@ int sign_web_bot_auth(const Args& args) {
   }
   o.nonce = args.get("nonce");
   o.include_nonce = !args.has("no-nonce");
-  auto signed_ = profile::sign_request(*request, *key, o);
+
+  Result<sig::LabelledSignature> signed_ = Error(Reason::invalid_argument);
+  if (auto bearer = args.get("bearer")) {
+    signed_ = token::present_token(*request, key, o, *bearer, token::Scheme::bearer);
+  } else if (auto dpop = args.get("dpop-token")) {
+    signed_ = token::present_token(*request, key, o, *dpop, token::Scheme::dpop);
+  } else {
+    signed_ = profile::sign_request(*request, key, o);
+  }
   if (!signed_) return usage_error("sign", signed_.error().message());
-  std::cout << print_message(*msg, *text);
+  return kExitOk;
+}
+
+// Plain RFC 9421: components and parameters as given, or one --signature-input member.
+int sign_rfc9421(const Args& args, const SigningKey& key, http::Message& msg) {
+  Result<sig::LabelledSignature> signed_ = Error(Reason::invalid_argument);
+  if (auto member = args.get("signature-input")) {
+    auto p = params_from_signature_input(*member);
+    if (!p) return usage_error("sign", p.error().message());
+    signed_ = sig::sign(msg, key, p->label, p->params);
+  } else {
+    sig::SignOptions o;
+    o.label = args.get("label").value_or("sig1");
+    if (auto c = args.get("components")) {
+      auto ids = sig::parse_component_list(*c);
+      if (!ids) return usage_error("sign", "--components: " + ids.error().message());
+      o.components = std::move(ids).value();
+    } else {
+      o.components = default_components(msg);
+    }
+    for (const char* name : {"created", "expires"}) {
+      if (auto v = args.get(name)) {
+        auto t = parse_int(name, *v);
+        if (!t) return usage_error("sign", t.error().detail);
+        (std::string_view(name) == "created" ? o.created : o.expires) = *t;
+      }
+    }
+    o.nonce = args.get("nonce");
+    o.tag = args.get("tag");
+    o.keyid = args.get("keyid");
+    signed_ = sig::sign(msg, key, o);
+  }
+  if (!signed_) return usage_error("sign", signed_.error().message());
   return kExitOk;
 }
 
@@ -185,34 +214,52 @@ int cmd_base(const std::vector<std::string>& argv) {
 
 int cmd_sign(const std::vector<std::string>& argv) {
   Args args(argv);
-  if (auto s = args.parse(
-          {"key", "label", "components", "signature-input", "created", "expires", "nonce", "tag",
-           "keyid", "key-alg", "scheme", "request", "profile", "signature-agent", "lifetime"},
-          {"legacy-signature-agent", "no-nonce"});
+  if (auto s = args.parse({"key", "label", "components", "signature-input", "created", "expires",
+                           "nonce", "tag", "keyid", "key-alg", "scheme", "request", "profile",
+                           "signature-agent", "lifetime", "bearer", "dpop-token"},
+                          {"legacy-signature-agent", "no-nonce"});
       !s) {
     return usage_error("sign", s.error().detail);
   }
   if (args.has("help")) return std::cout << kSignHelp, kExitOk;
-  std::string profile = args.get("profile").value_or("rfc9421");
-  if (profile == "web-bot-auth") return sign_web_bot_auth(args);
-  if (profile != "rfc9421") {
+  const std::string profile = args.get("profile").value_or("rfc9421");
+  const bool web_bot_auth = profile == "web-bot-auth";
+  if (!web_bot_auth && profile != "rfc9421") {
     return usage_error("sign",
                        "--profile: unknown profile '" + profile + "' (rfc9421, web-bot-auth)");
   }
-  for (const char* only_wba :
-       {"signature-agent", "legacy-signature-agent", "lifetime", "no-nonce"}) {
-    if (args.has(only_wba)) {
-      return usage_error("sign", std::string("--") + only_wba + " needs --profile web-bot-auth");
+  if (web_bot_auth) {
+    for (const char* fixed : {"signature-input", "tag", "keyid", "request"}) {
+      if (args.has(fixed)) {
+        return usage_error("sign",
+                           std::string("--") + fixed +
+                               " does not go with --profile web-bot-auth (the profile sets it)");
+      }
+    }
+    if (args.has("bearer") && args.has("dpop-token")) {
+      return usage_error("sign", "give --bearer or --dpop-token, not both");
+    }
+  } else {
+    for (const char* only_wba : {"signature-agent", "legacy-signature-agent", "lifetime",
+                                 "no-nonce", "bearer", "dpop-token"}) {
+      if (args.has(only_wba)) {
+        return usage_error("sign", std::string("--") + only_wba + " needs --profile web-bot-auth");
+      }
+    }
+    bool has_params = false;
+    for (auto p : kParamOptions) has_params = has_params || args.has(p);
+    if (args.has("signature-input") &&
+        (args.has("components") || has_params || args.has("label"))) {
+      return usage_error("sign", "--signature-input replaces --label, --components and parameters");
     }
   }
   if (args.positional().size() != 1) return usage_error("sign", "give exactly one MESSAGE file");
   auto key_path = args.get("key");
   if (!key_path) return usage_error("sign", "--key PRIVATE.jwk is required");
-  bool has_params = false;
-  for (auto p : kParamOptions) has_params = has_params || args.has(p);
-  if (args.has("signature-input") && (args.has("components") || has_params || args.has("label"))) {
-    return usage_error("sign", "--signature-input replaces --label, --components and parameters");
+  if (web_bot_auth && !args.has("signature-agent")) {
+    return usage_error("sign", "--signature-agent URL is required with --profile web-bot-auth");
   }
+
   auto key = load_signing_key(args, *key_path);
   if (!key) return usage_error("sign", key.error().message());
   const std::string& path = args.positional()[0];
@@ -221,34 +268,9 @@ int cmd_sign(const std::vector<std::string>& argv) {
   auto msg = load_message(args, path);
   if (!msg) return usage_error("sign", msg.error().message());
 
-  Result<sig::LabelledSignature> signed_ = Error(Reason::invalid_argument);
-  if (auto member = args.get("signature-input")) {
-    auto p = params_from_signature_input(*member);
-    if (!p) return usage_error("sign", p.error().message());
-    signed_ = sig::sign(*msg, *key, p->label, p->params);
-  } else {
-    sig::SignOptions o;
-    o.label = args.get("label").value_or("sig1");
-    if (auto c = args.get("components")) {
-      auto ids = sig::parse_component_list(*c);
-      if (!ids) return usage_error("sign", "--components: " + ids.error().message());
-      o.components = std::move(ids).value();
-    } else {
-      o.components = default_components(*msg);
-    }
-    for (const char* name : {"created", "expires"}) {
-      if (auto v = args.get(name)) {
-        auto t = parse_int(name, *v);
-        if (!t) return usage_error("sign", t.error().detail);
-        (std::string_view(name) == "created" ? o.created : o.expires) = *t;
-      }
-    }
-    o.nonce = args.get("nonce");
-    o.tag = args.get("tag");
-    o.keyid = args.get("keyid");
-    signed_ = sig::sign(*msg, *key, o);
-  }
-  if (!signed_) return usage_error("sign", signed_.error().message());
+  const int code =
+      web_bot_auth ? sign_web_bot_auth(args, *key, *msg) : sign_rfc9421(args, *key, *msg);
+  if (code != kExitOk) return code;
   std::cout << print_message(*msg, *text);
   return kExitOk;
 }

@@ -1,6 +1,8 @@
 #include "keys/directory_key_source.h"
 
 #include <algorithm>
+#include <compare>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -9,6 +11,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include "wba/directory/agent_card.h"
 #include "wba/directory/verify.h"
 #include "wba/encoding/base64.h"
 #include "wba/http/target.h"
@@ -24,19 +27,50 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 using std::chrono::seconds;
 using wba::Error;
 using wba::Reason;
+using KeyResult = wba::Result<wba::VerifyingKey>;
 
 // The draft's ceiling on negative caching (§6.7: "at most 5 minutes").
 constexpr seconds kNegativeCeiling{300};
 
+// What a cache entry holds: a key directory (a JWK Set: the well-known directory, a JWKS URL,
+// a type=jwks_uri member or a card's jwks_uri) or a Signature Agent Card (type=cimd). Both
+// kinds live in one map, keyed by kind and URL, so a URL fetched as both never mixes them up
+// and both share the entry cap, the fetch cap and the cache machinery.
+enum class EntryKind : std::uint8_t { directory, card };
+
+struct EntryKey {
+  EntryKind kind = EntryKind::directory;
+  std::string url;
+  auto operator<=>(const EntryKey&) const = default;
+};
+
+std::string_view noun(EntryKind kind) {
+  return kind == EntryKind::card ? "agent card " : "directory ";
+}
+
 struct Waiter {
   std::string keyid;
   KeyCallback done;
+  // Set when this directory is the jwks_uri of that card: only keys with a valid directory
+  // response proof count (registry-04 §5.2).
+  std::string card_url;
 };
 
 using Directory = std::shared_ptr<const wba::directory::VerifiedDirectory>;
 
+// What is kept of a valid card: where its keys are (registry-04 §4.1: jwks_uri, or else jwks;
+// never both, parse_agent_card refuses that).
+struct Card {
+  std::optional<std::string> jwks_uri;
+  std::optional<wba::directory::Directory> jwks;  // inline keys; url() is the card URL
+};
+using CardPtr = std::shared_ptr<const Card>;
+
 struct Entry {
-  Directory dir;  // the last directory fetched successfully; only replaced by a newer success
+  // The last document fetched successfully (dir for a directory, card for a card); only
+  // replaced by a newer success.
+  Directory dir;
+  CardPtr card;
   SteadyTime fresh_until{};
   SteadyTime swr_until{};
   SteadyTime sie_until{};
@@ -50,6 +84,15 @@ struct Entry {
   bool fetching = false;
   std::vector<Waiter> waiters;
   SteadyTime last_used{};
+
+  bool holds() const noexcept { return dir || card; }
+};
+
+// The answer an entry gives one lookup: a key or an error, or (a card with jwks_uri) the URL
+// of the key set to continue with.
+struct Step {
+  std::optional<KeyResult> answer;
+  std::string chain_to;
 };
 
 std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
@@ -59,6 +102,14 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
 bool is_well_known(std::string_view url) {
   auto u = boost::urls::parse_uri(url);
   return u && u->encoded_path() == wba::directory::kWellKnownPath;
+}
+
+// Errors of a card's jwks_uri name the card too: the operator sees which agent led there.
+KeyResult via_card(const std::string& card_url, KeyResult r) {
+  if (r.ok() || card_url.empty()) return r;
+  Error e = r.error();
+  e.detail = "agent card " + card_url + ", jwks_uri: " + e.detail;
+  return e;
 }
 
 }  // namespace
@@ -76,9 +127,10 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     if (config.cache.max_entries == 0) config.cache.max_entries = 1;
   }
 
-  // What find_key decided under the lock, carried out after unlocking.
+  // What decide() settled under the lock, carried out after unlocking.
   struct Plan {
-    std::optional<wba::Result<wba::VerifyingKey>> answer;
+    std::optional<KeyResult> answer;
+    std::string chain_to;  // continue with this jwks_uri (a card's keys)
     std::optional<fetch::FetchRequest> fetch;
   };
 
@@ -90,33 +142,42 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     }
     const auto& loc = *query.agent;
     if (loc.is_data_url) return done(from_data_url(loc.directory_url, query.keyid));
-    if (loc.type == wba::profile::MemberType::cimd) {
-      return done(Error(Reason::directory_unavailable,
-                        "Signature-Agent type=cimd (agent cards) is not fetched by this daemon"));
-    }
+    const EntryKind kind =
+        loc.type == wba::profile::MemberType::cimd ? EntryKind::card : EntryKind::directory;
+    lookup(EntryKey{kind, loc.directory_url}, query.keyid, {}, std::move(done));
+  }
+
+  // Looks `keyid` up in the entry `key` (fetching it when needed). `card_url` is set when the
+  // entry is the jwks_uri of that card.
+  void lookup(EntryKey key, const std::string& keyid, const std::string& card_url,
+              KeyCallback done) {
     // The policy check needs no DNS and no lock: a refused URL never reaches the cache, so an
-    // attacker cannot fill it with junk entries either.
-    if (auto target = policy->check_url(loc.directory_url); !target) {
+    // attacker cannot fill it with junk entries either. A card's jwks_uri is as untrusted as
+    // the card URL and goes through the same check.
+    if (auto target = policy->check_url(key.url); !target) {
       bump(metrics->fetch_refused);
-      return done(target.error());
+      return done(via_card(card_url, target.error()));
     }
     Plan plan;
     {
       std::lock_guard lock(mutex);
-      plan = decide(loc.directory_url, query.keyid, done);
+      plan = decide(key, keyid, card_url, done);
     }
-    if (plan.answer) done(std::move(*plan.answer));
-    if (plan.fetch) start_fetch(std::move(*plan.fetch));
+    if (plan.answer) {
+      done(via_card(card_url, std::move(*plan.answer)));
+    } else if (!plan.chain_to.empty()) {
+      lookup(EntryKey{EntryKind::directory, plan.chain_to}, keyid, key.url, std::move(done));
+    }
+    if (plan.fetch) start_fetch(key, std::move(*plan.fetch));
   }
 
   // -- decisions (mutex held) ------------------------------------------------------------------
 
-  Entry& entry_for(const std::string& url, SteadyTime now, bool& created) {
-    auto it = entries.find(url);
-    created = it == entries.end();
-    if (created) {
+  Entry& entry_for(const EntryKey& key, SteadyTime now) {
+    auto it = entries.find(key);
+    if (it == entries.end()) {
       if (entries.size() >= config.cache.max_entries) evict_one();
-      it = entries.emplace(url, Entry{}).first;
+      it = entries.emplace(key, Entry{}).first;
       metrics->cache_entries.store(entries.size(), std::memory_order_relaxed);
     }
     it->second.last_used = now;
@@ -135,11 +196,23 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  // The key for `keyid` in a directory, valid now (nbf/exp), or key_not_found saying why.
-  wba::Result<wba::VerifyingKey> key_in(const std::string& url, const Directory& dir,
-                                        const std::string& keyid) const {
+  // The key for `keyid` in a directory, valid now (nbf/exp) and, for a card's jwks_uri, proven
+  // by a directory response signature; else key_not_found (or directory_signature_invalid for
+  // a key without proof) saying why.
+  KeyResult key_in(const std::string& url, const Directory& dir, const std::string& keyid,
+                   bool require_proof) const {
     std::int64_t now = unix_seconds(clock.system());
-    if (const auto* k = dir->directory.find(keyid, now)) return k->key;
+    if (const auto* k = dir->directory.find(keyid, now)) {
+      if (require_proof && !dir->proven(keyid)) {
+        // registry-04 §5.2: "ignore keys that do not carry a corresponding valid signature".
+        return Error(Reason::directory_signature_invalid,
+                     "key \"" + keyid + "\" of " + url +
+                         " has no valid directory response signature (tag "
+                         "http-message-signatures-directory), required for keys a card "
+                         "delegates through jwks_uri");
+      }
+      return k->key;
+    }
     if (dir->directory.find_any(keyid)) {
       return Error(Reason::key_not_found, "key \"" + keyid + "\" of directory " + url +
                                               " is outside its nbf/exp validity");
@@ -148,12 +221,59 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
                  "directory " + url + " has no key with thumbprint \"" + keyid + "\"");
   }
 
-  bool has_key(const Entry& e, const std::string& keyid) const {
-    return e.dir && e.dir->directory.find(keyid, unix_seconds(clock.system())) != nullptr;
+  KeyResult key_in_card(const std::string& url, const Card& card, const std::string& keyid) const {
+    if (!card.jwks) {
+      return Error(Reason::key_not_found,
+                   "agent card " + url + " lists no keys (neither jwks nor jwks_uri)");
+    }
+    std::int64_t now = unix_seconds(clock.system());
+    if (const auto* k = card.jwks->find(keyid, now)) return k->key;
+    if (card.jwks->find_any(keyid)) {
+      return Error(Reason::key_not_found, "key \"" + keyid + "\" of agent card " + url +
+                                              " is outside its nbf/exp validity");
+    }
+    return Error(Reason::key_not_found,
+                 "agent card " + url + " has no key with thumbprint \"" + keyid + "\"");
+  }
+
+  // What a held entry answers for `keyid`.
+  Step step_from(const EntryKey& key, const Entry& e, const std::string& keyid,
+                 const std::string& card_url) const {
+    Step s;
+    if (key.kind == EntryKind::directory) {
+      s.answer = key_in(key.url, e.dir, keyid, !card_url.empty());
+    } else if (e.card->jwks_uri) {
+      s.chain_to = *e.card->jwks_uri;
+    } else {
+      s.answer = key_in_card(key.url, *e.card, keyid);
+    }
+    return s;
+  }
+
+  // Whether the held entry can serve `keyid` (drives the unknown-keyid refresh and
+  // stale-if-error). A card with jwks_uri always can: its keys live in their own entry, which
+  // makes that decision itself.
+  bool has_key(const EntryKey& key, const Entry& e, const std::string& keyid,
+               const std::string& card_url) const {
+    if (!e.holds()) return false;
+    const std::int64_t now = unix_seconds(clock.system());
+    if (key.kind == EntryKind::directory) {
+      return e.dir->directory.find(keyid, now) != nullptr &&
+             (card_url.empty() || e.dir->proven(keyid));
+    }
+    if (e.card->jwks_uri) return true;
+    return e.card->jwks && e.card->jwks->find(keyid, now) != nullptr;
+  }
+
+  void answer_from(Plan& plan, const EntryKey& key, const Entry& e, const std::string& keyid,
+                   const std::string& card_url) const {
+    Step s = step_from(key, e, keyid, card_url);
+    plan.answer = std::move(s.answer);
+    plan.chain_to = std::move(s.chain_to);
   }
 
   // Starts a fetch for `e` if the concurrency cap allows; the request goes out after unlocking.
-  bool begin_fetch(const std::string& url, Entry& e, SteadyTime now, Plan& plan) {
+  bool begin_fetch(const EntryKey& key, Entry& e, SteadyTime now, Plan& plan) {
     if (in_flight >= config.cache.max_concurrent_fetches) {
       bump(metrics->fetch_overloaded);
       return false;
@@ -162,8 +282,10 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     e.fetching = true;
     e.last_fetch_started = now;
     fetch::FetchRequest req;
-    req.url = url;
-    if (e.dir) {  // revalidate what we hold (RFC 9111 §4.3.1)
+    req.url = key.url;
+    // A card is a JSON document (CIMD §4.1), not a key directory: ask for what it is.
+    if (key.kind == EntryKind::card) req.headers.add("Accept", "application/json");
+    if (e.holds()) {  // revalidate what we hold (RFC 9111 §4.3.1)
       if (!e.etag.empty()) req.headers.add("If-None-Match", e.etag);
       if (!e.last_modified.empty()) req.headers.add("If-Modified-Since", e.last_modified);
     }
@@ -171,25 +293,25 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     return true;
   }
 
-  Error overloaded(const std::string& url) const {
+  Error overloaded(const EntryKey& key) const {
     return Error(Reason::directory_unavailable,
-                 "directory " + url +
+                 std::string(noun(key.kind)) + key.url +
                      " not fetched: " + std::to_string(config.cache.max_concurrent_fetches) +
                      " fetches already in flight");
   }
 
-  Plan decide(const std::string& url, const std::string& keyid, KeyCallback& done) {
+  Plan decide(const EntryKey& key, const std::string& keyid, const std::string& card_url,
+              KeyCallback& done) {
     Plan plan;
     const SteadyTime now = clock.steady();
-    bool created = false;
-    Entry& e = entry_for(url, now, created);
+    Entry& e = entry_for(key, now);
     auto join = [&](std::atomic<std::uint64_t>& counter) {
       bump(counter);
-      e.waiters.push_back(Waiter{keyid, std::move(done)});
+      e.waiters.push_back(Waiter{keyid, std::move(done), card_url});
     };
     const bool negative = e.error && now < e.negative_until;
 
-    if (!e.dir) {
+    if (!e.holds()) {
       if (e.fetching) {
         join(metrics->cache_coalesced);
         return plan;
@@ -199,19 +321,19 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
         plan.answer = *e.error;
         return plan;
       }
-      if (!begin_fetch(url, e, now, plan)) {
-        plan.answer = overloaded(url);
+      if (!begin_fetch(key, e, now, plan)) {
+        plan.answer = overloaded(key);
         return plan;
       }
       join(metrics->cache_miss);
       return plan;
     }
 
-    const bool found = has_key(e, keyid);
+    const bool found = has_key(key, e, keyid, card_url);
     if (now < e.fresh_until) {
       if (found) {
         bump(metrics->cache_fresh_hit);
-        plan.answer = key_in(url, e.dir, keyid);
+        answer_from(plan, key, e, keyid, card_url);
         return plan;
       }
       // Unknown keyid in a fresh directory: maybe a key published after our fetch (§5.5.2
@@ -227,21 +349,21 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
       }
       const bool allowed = !e.last_fetch_started || now - *e.last_fetch_started >=
                                                         config.cache.unknown_keyid_refresh_interval;
-      if (allowed && begin_fetch(url, e, now, plan)) {
+      if (allowed && begin_fetch(key, e, now, plan)) {
         bump(metrics->cache_unknown_keyid_refresh);
         join(metrics->cache_miss);
         return plan;
       }
       bump(metrics->cache_not_found);
-      plan.answer = key_in(url, e.dir, keyid);
+      answer_from(plan, key, e, keyid, card_url);
       return plan;
     }
 
     if (now < e.swr_until && found) {
       // RFC 5861 §3: serve the stale key now, refresh in the background (one fetch).
       bump(metrics->cache_stale_hit);
-      plan.answer = key_in(url, e.dir, keyid);
-      if (!e.fetching && !negative && begin_fetch(url, e, now, plan)) bump(metrics->cache_refresh);
+      answer_from(plan, key, e, keyid, card_url);
+      if (!e.fetching && !negative && begin_fetch(key, e, now, plan)) bump(metrics->cache_refresh);
       return plan;
     }
 
@@ -253,19 +375,19 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     if (negative) {
       if (found && now < e.sie_until) {
         bump(metrics->cache_stale_if_error);
-        plan.answer = key_in(url, e.dir, keyid);
+        answer_from(plan, key, e, keyid, card_url);
       } else {
         bump(metrics->cache_negative_hit);
         plan.answer = *e.error;
       }
       return plan;
     }
-    if (!begin_fetch(url, e, now, plan)) {
+    if (!begin_fetch(key, e, now, plan)) {
       if (found && now < e.sie_until) {
         bump(metrics->cache_stale_if_error);
-        plan.answer = key_in(url, e.dir, keyid);
+        answer_from(plan, key, e, keyid, card_url);
       } else {
-        plan.answer = overloaded(url);
+        plan.answer = overloaded(key);
       }
       return plan;
     }
@@ -276,12 +398,11 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
 
   // -- fetching --------------------------------------------------------------------------------
 
-  void start_fetch(fetch::FetchRequest request) {
-    std::string url = request.url;
+  void start_fetch(EntryKey key, fetch::FetchRequest request) {
     // The completion holds the Impl: a fetch in flight outlives the DirectoryKeySource.
     transport->fetch(std::move(request),
-                     [self = shared_from_this(), url = std::move(url)](FetchResult r) {
-                       self->on_fetched(url, std::move(r));
+                     [self = shared_from_this(), key = std::move(key)](FetchResult r) {
+                       self->on_fetched(key, std::move(r));
                      });
   }
 
@@ -290,14 +411,16 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
   struct Processed {
     Kind kind = Kind::failed;
     Directory dir;
+    CardPtr card;
     Error error;
     std::optional<seconds> retry_after;
     wba::http::Fields headers;
   };
 
-  // Classifies a transport result and checks the directory, outside the lock (signature
+  // Classifies a transport result and checks the document, outside the lock (signature
   // verification is the expensive part of a fetch).
-  Processed process(const std::string& url, FetchResult& r) {
+  Processed process(const EntryKey& key, FetchResult& r) {
+    const std::string& url = key.url;
     Processed p;
     if (r.error != FetchError::none) {
       switch (r.error) {
@@ -338,8 +461,8 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     }
     if (r.status != 200) {
       bump(metrics->fetch_http_status);
-      std::string detail =
-          "directory " + url + ": status " + std::to_string(r.status) + " (only 200 counts, §5.5)";
+      std::string detail = std::string(noun(key.kind)) + url + ": status " +
+                           std::to_string(r.status) + " (only 200 counts, §5.5)";
       if (r.status >= 300 && r.status < 400) detail += "; redirects are not followed";
       p.error = Error(Reason::directory_unavailable, std::move(detail));
       if (r.status == 429 || r.status == 503) {
@@ -347,6 +470,8 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
       }
       return p;
     }
+    if (key.kind == EntryKind::card) return process_card(url, r);
+
     wba::http::Response response;
     response.status = r.status;
     response.headers = r.headers;
@@ -363,6 +488,9 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     request->target = std::move(*target);
     response.request = std::move(request);
 
+    // Proofs present on the response are always checked (a bad one refuses the directory);
+    // which keys carry one is kept in VerifiedDirectory::proofs, so one entry serves both a
+    // directory lookup and a card's jwks_uri lookup (which only accepts proven keys).
     wba::directory::VerifyOptions vo;
     vo.now = unix_seconds(clock.system());
     vo.max_clock_skew = config.checks.max_clock_skew;
@@ -404,6 +532,40 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     return p;
   }
 
+  // A 200 card response (registry-04 §3.1.1, CIMD §4.1): parsed and checked by
+  // parse_agent_card against the URL fetched (client_id must equal it; jwks with jwks_uri is
+  // refused). No media type is mandated for cards. Every refusal is directory_invalid (the
+  // KeySource contract: a discovery document that is malformed), the card's reason in the
+  // detail; an invalid card is never cached as a card (CIMD §4.4), only as a failure.
+  Processed process_card(const std::string& url, FetchResult& r) {
+    Processed p;
+    wba::directory::CardOptions co;
+    co.keys.limits = config.checks.limits;
+    co.keys.require_kid_thumbprint = config.checks.require_kid_thumbprint;
+    auto card = wba::directory::parse_agent_card(r.body, url, co);
+    if (!card) {
+      const Error& err = card.error();
+      if (err.reason == Reason::limit_exceeded) {
+        bump(metrics->fetch_too_large);
+        p.error = Error(Reason::directory_invalid, "agent card " + url + ": " + err.message());
+      } else {
+        bump(metrics->fetch_invalid);
+        p.error = Error(Reason::directory_invalid, "agent card " + url + " refused (" +
+                                                       std::string(wba::to_string(err.reason)) +
+                                                       "): " + err.detail);
+      }
+      return p;
+    }
+    bump(metrics->fetch_ok);
+    Card kept;
+    kept.jwks_uri = std::move(card->jwks_uri);
+    kept.jwks = std::move(card->jwks);
+    p.kind = Kind::ok;
+    p.card = std::make_shared<const Card>(std::move(kept));
+    p.headers = std::move(r.headers);
+    return p;
+  }
+
   void set_freshness(Entry& e, const wba::http::Fields& headers, SteadyTime now) {
     fetch::Freshness f = fetch::compute_freshness(headers, clock.system(), config.cache.freshness);
     e.fresh_until = now + f.fresh_for;
@@ -417,33 +579,31 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  void on_fetched(const std::string& url, FetchResult result) {
-    Processed p = process(url, result);
+  void on_fetched(const EntryKey& key, FetchResult result) {
+    Processed p = process(key, result);
     std::vector<Waiter> waiters;
-    std::vector<wba::Result<wba::VerifyingKey>> answers;
+    std::vector<Step> steps;
     {
       std::lock_guard lock(mutex);
       const SteadyTime now = clock.steady();
-      auto it = entries.find(url);
-      if (it == entries.end()) {  // entries are not evicted while fetching; for robustness
-        bool created = false;
-        entry_for(url, now, created);
-        it = entries.find(url);
-      }
-      Entry& e = it->second;
+      auto it = entries.find(key);
+      // Entries are not evicted while fetching; recreated only for robustness.
+      Entry& e = it != entries.end() ? it->second : entry_for(key, now);
       if (e.fetching) {
         e.fetching = false;
         --in_flight;
       }
-      if (p.kind == Kind::not_modified && !e.dir) {
+      if (p.kind == Kind::not_modified && !e.holds()) {
         p.kind = Kind::failed;
-        p.error = Error(Reason::directory_unavailable,
-                        "directory " + url + ": 304 Not Modified but nothing is cached");
+        p.error =
+            Error(Reason::directory_unavailable, std::string(noun(key.kind)) + key.url +
+                                                     ": 304 Not Modified but nothing is cached");
       }
       switch (p.kind) {
         case Kind::ok: {
           // Evidence: replaces what we held, even if keys disappeared (§6.10).
           e.dir = std::move(p.dir);
+          e.card = std::move(p.card);
           e.etag.clear();
           e.last_modified.clear();
           if (auto v = p.headers.values("etag"); v.size() == 1) e.etag = std::string(v.front());
@@ -473,7 +633,7 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
           break;
         }
         case Kind::failed: {
-          // Not evidence (§6.10): the directory we hold stays; the failure is cached with
+          // Not evidence (§6.10): the document we hold stays; the failure is cached with
           // exponential backoff, Retry-After honoured, never beyond 5 minutes.
           e.failures = std::min(e.failures + 1, 16u);
           seconds ttl = config.cache.negative_ttl * (1u << (e.failures - 1));
@@ -486,24 +646,33 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
       }
       waiters = std::move(e.waiters);
       e.waiters.clear();
-      answers.reserve(waiters.size());
+      steps.reserve(waiters.size());
       for (const auto& w : waiters) {
         if (p.kind != Kind::failed) {
-          answers.push_back(key_in(url, e.dir, w.keyid));
-        } else if (has_key(e, w.keyid) && now < e.sie_until) {
+          steps.push_back(step_from(key, e, w.keyid, w.card_url));
+        } else if (has_key(key, e, w.keyid, w.card_url) && now < e.sie_until) {
           bump(metrics->cache_stale_if_error);
-          answers.push_back(key_in(url, e.dir, w.keyid));
+          steps.push_back(step_from(key, e, w.keyid, w.card_url));
         } else {
-          answers.push_back(*e.error);
+          steps.push_back(Step{*e.error, {}});
         }
       }
     }
-    for (std::size_t i = 0; i < waiters.size(); ++i) waiters[i].done(std::move(answers[i]));
+    // A card's waiters continue with its jwks_uri: the first one starts that fetch (or finds
+    // it cached), the others join it, so N lookups of a new card cost one fetch of each.
+    for (std::size_t i = 0; i < waiters.size(); ++i) {
+      if (steps[i].answer) {
+        waiters[i].done(via_card(waiters[i].card_url, std::move(*steps[i].answer)));
+      } else {
+        lookup(EntryKey{EntryKind::directory, std::move(steps[i].chain_to)}, waiters[i].keyid,
+               key.url, std::move(waiters[i].done));
+      }
+    }
   }
 
   // -- data: URLs --------------------------------------------------------------------------------
 
-  wba::Result<wba::VerifyingKey> from_data_url(const std::string& url, const std::string& keyid) {
+  KeyResult from_data_url(const std::string& url, const std::string& keyid) {
     auto body = decode_data_url(url, config.checks.max_data_url_bytes);
     if (!body) {
       Error err = body.error();
@@ -535,7 +704,7 @@ struct DirectoryKeySource::Impl : std::enable_shared_from_this<Impl> {
   std::shared_ptr<fetch::FetchMetrics> metrics;
 
   mutable std::mutex mutex;
-  std::map<std::string, Entry, std::less<>> entries;
+  std::map<EntryKey, Entry> entries;
   std::size_t in_flight = 0;
 };
 

@@ -1,6 +1,7 @@
-// The daemon's key-directory cache: resolves a KeyQuery's agent to its directory, fetches it
-// through an HttpTransport, checks it (status, media type, JWK Set, the directory's own
-// signatures) and caches it by directory URL with HTTP caching semantics.
+// The daemon's key-directory cache: resolves a KeyQuery's agent to its directory (or, for a
+// `type=cimd` member, its Signature Agent Card and the keys the card names), fetches it through
+// an HttpTransport, checks it (status, media type, JWK Set, the directory's own signatures) and
+// caches it by URL with HTTP caching semantics.
 //
 // Semantics (draft-ietf-webbotauth-httpsig-protocol §5.5, §6.7, §6.10, App. C; DIGEST §4.8;
 // ecosystem.md §3):
@@ -25,10 +26,46 @@
 //     fetch fails fast with directory_unavailable (served stale when stale-if-error allows) and
 //     nothing is negative-cached, so one slow or dead directory never blocks others.
 //   - At most max_entries directories are cached; the least recently used idle one goes first.
+//
+// Signature Agent Cards (Signature-Agent `;type=cimd`, protocol -00 §5.5; registry-04 §3.1,
+// §4.1, §5.2; CIMD §4). The member value is the card's client_id URL:
+//   - The card is fetched like a directory (GET, 200 only, no redirects, the same outbound
+//     policy, size caps, single-flight, HTTP caching, negative caching, backoff, max_entries)
+//     as an entry of its own kind, keyed by the card URL, and parsed by parse_agent_card
+//     against the URL fetched: client_id must equal it, a card with both jwks and jwks_uri is
+//     refused. An invalid card is never cached as a card (CIMD §4.4), only as a failure; like a
+//     failed directory fetch it does not evict a valid card held before (stale-if-error).
+//   - Inline `jwks`: the keys are the card's; a keyid absent from a fresh card refreshes the
+//     card at most once per unknown_keyid_refresh_interval.
+//   - `jwks_uri`: that URL is a directory entry of its own (its own HTTP caching, single-flight,
+//     unknown-keyid refresh, the same outbound policy check as the card URL), fetched after the
+//     card; N concurrent lookups of a new card cost one card fetch and one jwks_uri fetch. Only
+//     keys with a valid directory response signature (App. B.1: tag
+//     http-message-signatures-directory, covering "@authority";req and content-digest) answer a
+//     card lookup (registry-04 §5.2 "ignore keys that do not carry a corresponding valid
+//     signature"); an unproven key answers directory_signature_invalid. A signature that is
+//     present but bad refuses the whole key set, as for every directory. The same jwks_uri
+//     entry serves plain directory lookups (a type=jwks_uri member) without that requirement.
+//   - A card with neither jwks nor jwks_uri is a valid card without keys: key_not_found.
+//   - Identity: the key is found by (card URL, thumbprint); the agent URL is the card URL (the
+//     KeyQuery's AgentLocation). Errors met through jwks_uri name the card in their detail.
+//   - Cards share the fetch_* and cache_* counters with directories; one card lookup through
+//     jwks_uri counts one cache event for the card and one for its key set.
+//   - checks.limits bound the card too (body bytes, JSON depth; max_keys for an inline jwks).
+//     A card is fetched with `Accept: application/json`. Signatures on the card response
+//     itself (registry-04 §3.1.3, a SHOULD for inline jwks) are not checked: the card was
+//     fetched over TLS from its own client_id URL.
+//   - Whether type=cimd members reach this source at all is the profile's decision
+//     (AgentUrlPolicy::accept_cimd_type, off by default): this class serves whatever
+//     AgentLocation it is given.
+//
 // Error reasons (KeySource contract): key_not_found, directory_unavailable (transport, status,
 // timeout, refused URL/address, overload), directory_invalid (media type, malformed, too large
 // — the library's limit_exceeded is reported as directory_invalid with the limit in the
-// detail), directory_signature_invalid.
+// detail; an agent card refused by parse_agent_card, "agent card URL refused
+// (invalid_agent_card): why"), directory_signature_invalid (including a key of a card's
+// jwks_uri without a valid proof). Card problems are discovery failures (outcome unverified),
+// which is why they are not reported as invalid_agent_card (outcome invalid).
 //
 // Threading: find_key may be called from any thread. State is guarded by one mutex held only
 // for map bookkeeping (never across a transport call, a signature verification or a callback),
@@ -42,7 +79,7 @@
 //   cache.max_negative_ttl             300 s    ceiling (also for Retry-After); values above
 //                                               300 s are clamped (draft: ≤ 5 minutes)
 //   cache.unknown_keyid_refresh_interval 60 s
-//   cache.max_entries                  1024     directories (Envoy resolver: 1024)
+//   cache.max_entries                  1024     directories and cards (Envoy resolver: 1024)
 //   cache.max_concurrent_fetches         32     (Envoy resolver: 32 outbound)
 //   checks.limits.max_body_bytes      65536     (keep equal to the transport's max_body_bytes)
 //   checks.limits.max_keys               32     entries of "keys" (ecosystem.md §3.2: ≤ 32)
@@ -117,7 +154,7 @@ class DirectoryKeySource : public KeySource {
 
   const fetch::FetchMetrics& metrics() const noexcept;
   std::shared_ptr<fetch::FetchMetrics> shared_metrics() const noexcept;
-  // Directories currently cached (with keys or with a cached failure).
+  // Directories and agent cards currently cached (with content or with a cached failure).
   std::size_t size() const;
 
   struct Impl;

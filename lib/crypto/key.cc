@@ -424,7 +424,8 @@ Result<Algorithm> resolve_algorithm(const KeyMaterial& m, std::optional<Algorith
   }
   auto fits = [&](Algorithm a) {
     if (inherent) return a == *inherent;
-    return a == Algorithm::rsa_pss_sha512 || a == Algorithm::rsa_v1_5_sha256;
+    return a == Algorithm::rsa_pss_sha512 || a == Algorithm::rsa_v1_5_sha256 ||
+           a == Algorithm::rsa_pss_sha256;
   };
   if (m.named_alg && !fits(*m.named_alg)) {
     return Error(Reason::key_alg_mismatch, m.named_alg_source + " does not fit " + what);
@@ -699,6 +700,7 @@ const char* digest_name(Algorithm alg) {
   switch (alg) {
     case Algorithm::ecdsa_p256_sha256:
     case Algorithm::rsa_v1_5_sha256:
+    case Algorithm::rsa_pss_sha256:
       return "SHA256";
     case Algorithm::ecdsa_p384_sha384:
       return "SHA384";
@@ -709,13 +711,19 @@ const char* digest_name(Algorithm alg) {
   }
 }
 
-// RFC 9421 §3.3.1 (RSASSA-PSS with SHA-512, MGF1 with SHA-512, 64-byte salt) and §3.3.2
+// RFC 9421 §3.3.1 (RSASSA-PSS with SHA-512, MGF1 with SHA-512, 64-byte salt), RFC 7518 §3.5
+// (PS256: SHA-256, MGF1 with SHA-256, salt as long as the hash) and RFC 9421 §3.3.2
 // (RSASSA-PKCS1-v1_5 with SHA-256). ECDSA needs nothing beyond the digest.
 bool configure(EVP_PKEY_CTX* pctx, Algorithm alg) {
   if (alg == Algorithm::rsa_pss_sha512) {
     return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
            EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA512", nullptr) == 1 &&
            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 64) == 1;
+  }
+  if (alg == Algorithm::rsa_pss_sha256) {
+    return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", nullptr) == 1 &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1;
   }
   if (alg == Algorithm::rsa_v1_5_sha256) {
     return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
@@ -897,6 +905,7 @@ nlohmann::json KeyImpl::private_jwk() const {
       break;
     case Algorithm::rsa_pss_sha512:
     case Algorithm::rsa_v1_5_sha256:
+    case Algorithm::rsa_pss_sha256:
       put("d", OSSL_PKEY_PARAM_RSA_D, 0);
       put("p", OSSL_PKEY_PARAM_RSA_FACTOR1, 0);
       put("q", OSSL_PKEY_PARAM_RSA_FACTOR2, 0);
@@ -985,7 +994,8 @@ Result<SigningKey> SigningKey::generate(Algorithm alg) {
       break;
     }
     case Algorithm::rsa_pss_sha512:
-    case Algorithm::rsa_v1_5_sha256: {
+    case Algorithm::rsa_v1_5_sha256:
+    case Algorithm::rsa_pss_sha256: {
       EvpPkeyPtr pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{2048}));
       if (!pkey) return crypto_error("RSA key generation failed");
       WBA_TRY(m, material_from_pkey(pkey.get(), true));

@@ -145,6 +145,12 @@ Result<DirectoryKey> load_entry(const nlohmann::json& jwk, std::size_t index,
   if (is_symmetric(key.algorithm())) {
     return refuse(Reason::unsupported_algorithm, "HMAC is forbidden (§6.4)");
   }
+  // A JWK `alg` of a JOSE-only algorithm (PS256) names no HTTP Signature Algorithm.
+  if (!is_http_signature_algorithm(key.algorithm())) {
+    return refuse(Reason::unsupported_algorithm,
+                  "JWK alg \"" + std::string(jose_name(key.algorithm())) +
+                      "\" is not an HTTP Signature Algorithm (RFC 9421 §3.3)");
+  }
   DirectoryKey out{key, index, KidMatch::absent, nbf, exp};
   if (const auto& kid = key.kid()) {
     out.kid_match = *kid == key.thumbprint() ? KidMatch::thumbprint : KidMatch::other;

@@ -48,6 +48,12 @@ Result<std::string> directory_body(const std::vector<VerifyingKey>& keys, bool i
       return Error(Reason::unsupported_algorithm,
                    "HMAC keys cannot be published: shared secrets are forbidden (§6.4)");
     }
+    // Published without `alg`, a PS256 key would be read back as rsa-pss-sha512.
+    if (!is_http_signature_algorithm(key.algorithm())) {
+      return Error(Reason::unsupported_algorithm,
+                   std::string(jose_name(key.algorithm())) +
+                       " is not an HTTP Signature Algorithm (RFC 9421 §3.3)");
+    }
     if (!seen.insert(key.thumbprint()).second) {
       return Error(Reason::invalid_argument, "key " + key.thumbprint() + " is given twice");
     }

@@ -26,6 +26,11 @@ Result<SignatureParams> make_signature_params(const SigningKey& key, const SignO
 
 Result<LabelledSignature> sign(http::Message& message, const SigningKey& key, std::string label,
                                SignatureParams params) {
+  if (!is_http_signature_algorithm(key.algorithm())) {
+    return Error(Reason::unsupported_algorithm,
+                 "the key's algorithm " + std::string(to_string(key.algorithm())) +
+                     " is not an HTTP Signature Algorithm (RFC 9421 §3.3)");
+  }
   // The algorithm is the key's; a contradicting `alg` would make an unverifiable signature.
   if (auto alg = params.alg(); alg && *alg != to_string(key.algorithm())) {
     return Error(Reason::key_alg_mismatch, "alg \"" + *alg + "\" but the key is " +

@@ -69,6 +69,12 @@ Result<Checked> check(const VerifyOptions& options, const KeyLookup& lookup,
   }
 
   WBA_TRY(VerifyingKey key, lookup(signature));
+  // A JOSE-only key (PS256) would verify a signature no RFC 9421 signer can have meant.
+  if (!is_http_signature_algorithm(key.algorithm())) {
+    return Error(Reason::unsupported_algorithm,
+                 "the key's algorithm " + std::string(to_string(key.algorithm())) +
+                     " is not an HTTP Signature Algorithm (RFC 9421 §3.3)");
+  }
   // §3.2 step 6: the key decides the algorithm; `alg`, when sent, must agree with it.
   if (auto alg = params.alg()) {
     auto named = algorithm_from_name(*alg);

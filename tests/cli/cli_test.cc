@@ -11,6 +11,8 @@
 
 #include "support/cli_fixture.h"
 #include "support/vectors.h"
+#include "wba/encoding/base64.h"
+#include "wba/jose/thumbprint.h"
 
 namespace {
 
@@ -199,6 +201,111 @@ TEST_F(Cli, RsaKeysWithoutAlg) {
   Outcome v = wba({"verify", "--jwks", set, file("s.http", s.out)});
   EXPECT_EQ(v.code, 0) << v.out << v.err;
   EXPECT_NE(v.err.find("skipping"), std::string::npos) << v.err;
+}
+
+// The Signature-Input value of a signed message (the `sig1=(…)…` member as printed).
+std::string signature_input_line(const std::string& message) {
+  const std::string field = "Signature-Input: ";
+  auto at = message.find(field);
+  if (at == std::string::npos) return "";
+  at += field.size();
+  return message.substr(at, message.find_first_of("\r\n", at) - at);
+}
+
+std::string header_value(const std::string& message, const std::string& name) {
+  const std::string field = "\n" + name + ": ";
+  auto at = message.find(field);
+  if (at == std::string::npos) return "";
+  at += field.size();
+  return message.substr(at, message.find_first_of("\r\n", at) - at);
+}
+
+TEST_F(Cli, SignPresentsABearerToken) {
+  std::string key = file("k.jwk", wba({"keygen"}).out);
+  std::string pub = file("p.jwk", wba({"pubkey", key}).out);
+  std::string msg = file("m.http", "GET /orders/1 HTTP/1.1\r\nHost: api.shop.example\r\n\r\n");
+  Outcome s = wba({"sign", "--profile", "web-bot-auth", "--key", key, "--signature-agent",
+                   "https://agent.example", "--bearer", "eyJhbGciOi.eyJzdWIi.c2ln", msg});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(header_value(s.out, "Authorization"), "Bearer eyJhbGciOi.eyJzdWIi.c2ln") << s.out;
+  EXPECT_EQ(header_value(s.out, "DPoP"), "");
+  EXPECT_EQ(signature_input_line(s.out).rfind(
+                R"(sig1=("@authority" "signature-agent";key="sig1" "@method" "@path" )"
+                R"("authorization");created=)",
+                0),
+            0u)
+      << s.out;
+  Outcome v = wba({"verify", "--profile", "web-bot-auth", "--key", pub, file("s.http", s.out)});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+  // The token is covered: swapping it breaks the signature.
+  std::string swapped = s.out;
+  swapped.replace(swapped.find("eyJzdWIi"), 8, "eyJzdWIj");
+  Outcome bad = wba({"verify", "--profile", "web-bot-auth", "--key", pub, file("t.http", swapped)});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(json::parse(bad.out)["reason"], "bad_signature");
+}
+
+TEST_F(Cli, SignPresentsADpopToken) {
+  std::string key = file("k.jwk", wba({"keygen"}).out);
+  std::string pub = file("p.jwk", wba({"pubkey", key}).out);
+  std::string thumb = wba({"thumbprint", key}).out;
+  thumb.pop_back();
+  std::string msg = file("m.http", "POST /cart?x=1 HTTP/1.1\nHost: api.shop.example\n\n");
+  Outcome s = wba({"sign", "--profile", "web-bot-auth", "--key", key, "--signature-agent",
+                   "https://agent.example", "--dpop-token", "at.payload.sig", "--created",
+                   "1795435195", "--lifetime", "300", msg});
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_EQ(header_value(s.out, "Authorization"), "DPoP at.payload.sig") << s.out;
+  EXPECT_NE(signature_input_line(s.out).find(R"("@method" "@path" "authorization" "dpop")"),
+            std::string::npos)
+      << s.out;
+  EXPECT_NE(signature_input_line(s.out).find("keyid=\"" + thumb + "\""), std::string::npos);
+  // The proof is made with the signing key: its jwk's thumbprint is the keyid.
+  std::string proof = header_value(s.out, "DPoP");
+  ASSERT_EQ(std::count(proof.begin(), proof.end(), '.'), 2) << proof;
+  json header = json::parse(wba::base64url_decode(proof.substr(0, proof.find('.'))).value());
+  EXPECT_EQ(header["typ"], "dpop+jwt");
+  EXPECT_FALSE(header["jwk"].contains("d"));
+  EXPECT_EQ(wba::jwk_thumbprint(header["jwk"]).value(), thumb);
+  const auto second = proof.find('.') + 1;
+  json claims = json::parse(
+      wba::base64url_decode(proof.substr(second, proof.find('.', second) - second)).value());
+  EXPECT_EQ(claims["htm"], "POST");
+  EXPECT_EQ(claims["htu"], "https://api.shop.example/cart");
+  EXPECT_EQ(claims["iat"], 1795435195);
+  Outcome v = wba({"verify", "--profile", "web-bot-auth", "--key", pub, "--now", "1795435200",
+                   file("s.http", s.out)});
+  EXPECT_EQ(v.code, 0) << v.out << v.err;
+}
+
+TEST_F(Cli, SignTokenOptionErrors) {
+  std::string key = file("k.jwk", wba({"keygen"}).out);
+  std::string msg = file("m.http", "GET / HTTP/1.1\nHost: api.shop.example\n\n");
+  const std::vector<std::string> wba_args = {
+      "sign", "--profile",         "web-bot-auth",         "--key",
+      key,    "--signature-agent", "https://agent.example"};
+  auto with = [&](std::vector<std::string> extra, const std::string& message) {
+    std::vector<std::string> a = wba_args;
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.push_back(message);
+    return wba(a);
+  };
+  Outcome both = with({"--bearer", "a", "--dpop-token", "b"}, msg);
+  EXPECT_EQ(both.code, 2);
+  EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+  Outcome plain = wba({"sign", "--key", key, "--bearer", "a", msg});
+  EXPECT_EQ(plain.code, 2);
+  EXPECT_NE(plain.err.find("--bearer needs --profile web-bot-auth"), std::string::npos);
+  EXPECT_EQ(wba({"sign", "--key", key, "--dpop-token", "a", msg}).code, 2);
+  Outcome not_token68 = with({"--bearer", "a b"}, msg);
+  EXPECT_EQ(not_token68.code, 2);
+  EXPECT_NE(not_token68.err.find("token68"), std::string::npos) << not_token68.err;
+  std::string has_auth =
+      file("a.http", "GET / HTTP/1.1\nHost: api.shop.example\nAuthorization: Basic eA==\n\n");
+  EXPECT_EQ(with({"--bearer", "a"}, has_auth).code, 2);
+  std::string response = file("r.http", "HTTP/1.1 200 OK\nContent-Length: 0\n\n");
+  EXPECT_EQ(with({"--bearer", "a"}, response).code, 2);
+  EXPECT_NE(wba({"sign", "--help"}).out.find("--dpop-token TOKEN"), std::string::npos);
 }
 
 TEST_F(Cli, UsageErrorsNameTheInput) {

@@ -78,7 +78,7 @@ struct DirectoryKey {
 
 // A "keys" entry that was not kept, with why. Reasons: private_key_in_directory (a private
 // member d, p, q, dp, dq, qi, oth or k is present: the key is compromised, never use it),
-// unsupported_algorithm (an oct/HMAC key, forbidden by §6.4; an unknown `alg`),
+// unsupported_algorithm (an oct/HMAC key, forbidden by §6.4; an unknown or JOSE-only `alg`),
 // key_alg_mismatch (`alg` does not fit the key), invalid_key (not an object, unknown kty or
 // crv, bad member encoding, `use` other than "sig", non-numeric nbf/exp, same key as an
 // earlier entry), keyid_mismatch (require_kid_thumbprint and kid ≠ thumbprint).

@@ -36,7 +36,7 @@ struct ServeOptions {
 // {"kty", ["crv"], "kid": <RFC 7638 thumbprint>, [x, y | n, e], ["alg"], "use": "sig"} in that
 // member order (E.2.3's order for OKP keys); any kid the key was loaded with is replaced by the
 // thumbprint, as §5.5 requires at the well-known URI. Errors: invalid_argument (no keys, the
-// same key twice), unsupported_algorithm (an HMAC key, §6.4).
+// same key twice), unsupported_algorithm (an HMAC key, §6.4; a JOSE-only PS256 key).
 Result<std::string> directory_body(const std::vector<VerifyingKey>& keys, bool include_alg = false);
 
 // The label of the signature of key `index` (0-based) among `count` keys: "binding" when there

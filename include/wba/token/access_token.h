@@ -22,9 +22,9 @@
 namespace wba::token {
 
 inline constexpr std::size_t kDefaultMaxActDepth = 4;
-inline constexpr std::size_t kMaxActDepthCap = 8;       // configured values above are clamped
-inline constexpr std::int64_t kDefaultClockSkew = 60;   // seconds
-inline constexpr std::int64_t kMaxClockSkew = 300;      // configured values above are clamped
+inline constexpr std::size_t kMaxActDepthCap = 8;      // configured values above are clamped
+inline constexpr std::int64_t kDefaultClockSkew = 60;  // seconds
+inline constexpr std::int64_t kMaxClockSkew = 300;     // configured values above are clamped
 inline constexpr std::size_t kDefaultMaxTokenBytes = 16 * 1024;
 
 // What one trusted issuer's tokens must satisfy (delegation.md §7 `[[issuer]]`).
@@ -34,8 +34,8 @@ struct IssuerPolicy {
   std::vector<jose::JwsAlgorithm> allowed_algs = {
       jose::JwsAlgorithm::ed25519, jose::JwsAlgorithm::es256, jose::JwsAlgorithm::es384,
       jose::JwsAlgorithm::ps256, jose::JwsAlgorithm::rs256};
-  bool lenient_typ = false;     // also accept absent `typ` or "JWT" (legacy ASes); off by default
-  bool strict_headers = true;   // `jku`/`jwk`/`x5u`/`x5c` in the header → malformed_jwt
+  bool lenient_typ = false;    // also accept absent `typ` or "JWT" (legacy ASes); off by default
+  bool strict_headers = true;  // `jku`/`jwk`/`x5u`/`x5c` in the header → malformed_jwt
   std::int64_t clock_skew = kDefaultClockSkew;
   std::optional<std::int64_t> max_token_lifetime;  // exp − iat above → token_lifetime_exceeded
   std::string client_id_claim = "client_id";       // or "azp" / "appid" for non-9068 ASes
@@ -61,14 +61,20 @@ struct Confirmation {
   Method method = Method::none;
   // jkt: its value; jwk/htsk: the RFC 7638 thumbprint of the confirmed key; else empty.
   std::string key_thumbprint;
-  std::string x5t_s256;  // x5t#S256 value
+  // x5t#S256, canonical base64url: spare trailing bits are cleared, since RFC 8705's own example
+  // value sets them and a certificate hash to compare with is always canonical.
+  std::string x5t_s256;
+  // jwk: the public JWK as sent; htsk: the JWK built from `pub`, with `alg` the JOSE name of
+  // htsk.alg. What a proof-of-possession check verifies with; null for jkt and x5t#S256.
+  nlohmann::json jwk;
 };
 
 // A validated access token (Steps 4–9 passed, or an active introspection response).
 struct AccessToken {
   enum class Format { jwt, introspection };
   Format format = Format::jwt;
-  std::string sha256;  // base64url SHA-256 of the token text: the cache key, logged, never the token
+  // base64url SHA-256 of the token text: the cache key, and what is logged (never the token).
+  std::string sha256;
   std::string issuer;
   std::string subject;
   std::optional<std::string> sub_profile;
@@ -78,16 +84,16 @@ struct AccessToken {
   std::int64_t issued_at = 0;
   std::int64_t expires_at = 0;
   std::optional<std::int64_t> not_before;
-  std::vector<std::string> scopes;    // split, validated (RFC 6749 §3.3), deduplicated, in order
-  std::vector<Actor> actor_chain;     // outermost (current actor) first; empty: no `act`
+  std::vector<std::string> scopes;  // split, validated (RFC 6749 §3.3), deduplicated, in order
+  std::vector<Actor> actor_chain;   // outermost (current actor) first; empty: no `act`
   std::optional<Actor> may_act;
   Confirmation cnf;
   std::optional<std::string> token_type;  // introspection `token_type` ("DPoP", "Bearer", …)
   bool chain_complete = true;             // introspection `chain_complete` = false → false
-  std::string alg;  // JWS alg name as sent (jwt only)
+  std::string alg;                        // JWS alg name as sent (jwt only)
   std::string kid;
   std::string typ;
-  nlohmann::json authorization_details;  // RFC 9396, passed through (null when absent)
+  nlohmann::json authorization_details;         // RFC 9396, passed through (null when absent)
   std::int64_t clock_skew = kDefaultClockSkew;  // the issuer's, for re-checking time on reuse
 };
 
@@ -96,7 +102,9 @@ struct AccessToken {
 class IssuerKeySet {
  public:
   // Parses a JWKS with strict JSON (duplicates refused) within `max_bytes` and `max_keys`.
-  // Keys with private members are refused (invalid_key); keys of unsupported kty are skipped.
+  // Keys with private members refuse the whole set (invalid_key); keys of unsupported kty, and
+  // keys whose kid is not a string, are skipped. Errors: malformed_json, limit_exceeded,
+  // invalid_key (not an object with a "keys" array of objects).
   static Result<IssuerKeySet> parse(std::string_view jwks_json, std::size_t max_bytes = 64 * 1024,
                                     std::size_t max_keys = 64);
   // Step 6: the key for `kid` (required when the set holds more than one key; nullopt with one
@@ -123,7 +131,10 @@ struct JwtCandidate {
   std::string issuer;  // the payload's `iss` string (untrusted until validated)
 };
 // `lenient_typ` is looked up per issuer only after the issuer is known, so typ is checked in
-// validate_access_token; this only refuses the always-wrong typs (dpop+jwt, …).
+// validate_access_token; this only refuses the always-wrong typs (dpop+jwt, …). Errors:
+// limit_exceeded (before any parsing), unsupported_token_format, malformed_jwt (encoding, JSON,
+// no string alg, crit, kid not a string of 1–256 bytes), alg_not_allowed, invalid_typ,
+// untrusted_issuer (no string iss).
 Result<JwtCandidate> parse_access_token(std::string_view token,
                                         std::size_t max_token_bytes = kDefaultMaxTokenBytes);
 
@@ -137,7 +148,9 @@ Result<AccessToken> validate_access_token(std::string_view token, const JwtCandi
 // Step 3b: an RFC 7662 response body (JSON) for `token`: `active` must be true (else
 // token_inactive), then the same claim checks as a JWT where the members are present (`aud`,
 // `exp`, `nbf`, `iat`, `iss` when present must equal policy.issuer), `act`/`may_act`/`cnf`/`scope`
-// with the same rules. `sub` and `client_id` are required; `jti` and `iat` are optional.
+// with the same rules. `sub` and `client_id` are required; `jti` and `iat` are optional. `aud`
+// may only be absent when policy.audiences is empty; without `exp` the result expires at `now`
+// (good for this request only). A malformed body → malformed_json or limit_exceeded (64 KiB).
 Result<AccessToken> access_token_from_introspection(std::string_view token,
                                                     std::string_view response_json,
                                                     const IssuerPolicy& policy, std::int64_t now);

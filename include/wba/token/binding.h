@@ -50,7 +50,9 @@ struct ActorAlias {
 };
 
 struct VerifiedAgent {
-  std::string label;           // signature label
+  // The signature label. A covering signature covers the Signature-Agent member under this
+  // key (`"signature-agent";key="<label>"`), or the plain component of the legacy String form.
+  std::string label;
   std::string key_thumbprint;  // K
   // U, the resolved Signature-Agent URL; nullopt when no URL was attributed (static --trust key
   // with no Signature-Agent, or discovery failed: attribution "none", only K-URN/cnf can bind).
@@ -58,11 +60,13 @@ struct VerifiedAgent {
   std::string agent_type;             // "directory" | "jwks_uri" | "cimd" (empty when no URL)
   std::optional<std::string> origin;  // O, for type=directory only
   std::optional<std::string> card_client_id;  // C, only when trusted under §3.1 rule 4
-  std::string card_client_id_trust;            // "cimd" | "same_origin" | "configured" | ""
-  sig::SignatureParams params;                 // covered components, created, expires, nonce
+  std::string card_client_id_trust;           // "cimd" | "same_origin" | "configured" | ""
+  sig::SignatureParams params;                // covered components, created, expires, nonce
 };
 
-// The identifiers an actor name may match (§3.1): U, O, K-URN, C, and aliases resolving to U.
+// The identifiers an actor name may match (§3.1): U and O (normalized), the K-URN, and C; only
+// the K-URN without URL attribution. Operator aliases are not listed: they live in the policy
+// and match only within their namespace.
 std::vector<std::string> agent_identifiers(const VerifiedAgent& agent);
 
 // ---------------------------------------------------------------------------------------------
@@ -76,8 +80,8 @@ struct BindingPolicy {
   bool allow_separate_pop_key = true;       // cnf = K' ≠ K accepted when the name matches
   bool wba_signature_as_pop = false;        // deviation from RFC 9449 §7.2 when true
   bool accept_may_act_as_actor = false;
-  bool require_delegation = false;          // a human principal must be present
-  bool require_body_digest = false;         // the covering signature must cover content-digest
+  bool require_delegation = false;   // a human principal must be present
+  bool require_body_digest = false;  // the covering signature must cover content-digest
   std::vector<std::string> required_scopes;
   std::vector<ActorAlias> aliases;
 };
@@ -86,12 +90,14 @@ struct BindingPolicy {
 // The result.
 
 struct BindingEvidence {
-  std::string kind;         // "key+identity" | "key" | "identity"
-  std::string as_link;      // "cnf.jkt" | "cnf.jwk" | "act.sub" | "client_id"
+  std::string kind;  // "key+identity" | "key" | "identity"
+  // "cnf.jkt" | "cnf.jwk" | "cnf.htsk" (key-bound); else "act.sub" | "client_id" |
+  // "may_act.sub" (the last only under accept_may_act_as_actor).
+  std::string as_link;
   std::string presenter_proof;  // "dpop" | "wba_signature"
   bool key_bound = false;
   bool identity_bound = false;
-  std::optional<std::string> pop_key_thumbprint;
+  std::optional<std::string> pop_key_thumbprint;  // the key cnf names, when it names one
   bool wba_covers_authorization = false;
   std::optional<std::int64_t> binding_signature_created;
 };
@@ -108,18 +114,23 @@ struct Delegation {
   std::string principal_sub;
   std::optional<std::string> principal_sub_profile;
   bool principal_is_agent = false;
-  std::optional<ActorView> actor;        // the current actor (outermost act, or client_id)
-  std::string actor_matched_as;          // "signature_agent" | "origin" | "key_urn" | "card_client_id" | "alias" | ""
-  std::vector<ActorView> actor_chain;    // outermost first
-  std::string delegation;                // "explicit_act" | "implicit_client" | "none"
+  // The current actor: the outermost act, or client_id for implicit_client; nullopt when
+  // delegation is "none".
+  std::optional<ActorView> actor;
+  // How the actor's name matched the agent: "signature_agent" | "origin" | "key_urn" |
+  // "card_client_id" | "alias"; "" when it did not (key-only binding) or there is no actor.
+  std::string actor_matched_as;
+  std::vector<ActorView> actor_chain;  // outermost first
+  std::string delegation;              // "explicit_act" | "implicit_client" | "none"
   std::string client_id;
   std::vector<std::string> scopes;
   BindingEvidence binding;
-  std::int64_t valid_until = 0;          // min(exp, covering signature's expires)
-  std::vector<std::string> warnings;     // actor_name_not_matched, pop_key_differs, …
-  std::string audit;                     // "agent X [key K…] acting for SUB@ISS via client C; scopes …"
+  // min(exp, the covering signature's expires when the binding rests on that signature)
+  std::int64_t valid_until = 0;
+  std::vector<std::string> warnings;  // actor_name_not_matched, pop_key_differs, …
+  std::string audit;  // "agent X [key K…] acting for SUB@ISS via client C; scopes …"
   std::string token_sha256;
-  std::string token_id;                  // jti
+  std::string token_id;  // jti
   std::int64_t token_expires = 0;
   std::string issuer;
 };
@@ -136,10 +147,13 @@ struct Presentation {
 // Steps 2 (covering signature), 10 (key binding), 11 (identity binding), 12 (delegation and
 // policy), 13 (scopes): the first failing check's code (delegation.md §5). `agents` are the
 // verified web-bot-auth signatures of the request, the agent's first (several: agent plus
-// remote browser, §9 attack 7 — the others are intermediaries, never actors).
+// remote browser, §9 attack 7 — the others are intermediaries, never actors: a token covered
+// only by an intermediary's signature → agent_binding_mismatch). Token time checks are the
+// caller's (check_token_time), and so are nonce and DPoP jti replay checks (before binding).
+// The HTTPSig scheme (P2) is not implemented in this release → unsupported_token_scheme.
 Result<Delegation> bind_token(const AccessToken& token, const Presentation& presentation,
-                              const std::vector<VerifiedAgent>& agents,
-                              const BindingPolicy& policy, std::int64_t now);
+                              const std::vector<VerifiedAgent>& agents, const BindingPolicy& policy,
+                              std::int64_t now);
 
 // The verdict fields of a Delegation as JSON (delegation.md §6 subset: principal, actor,
 // actor_chain, delegation, binding, scopes, token, warnings, audit, valid_until).
