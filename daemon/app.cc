@@ -16,8 +16,32 @@
 #include "service/key_sources.h"
 #include "service/log.h"
 #include "service/verify_service.h"
+#include "token/token_service.h"
 
 namespace wbad {
+namespace {
+
+// The token stage runs when there is something to bind tokens to (a trusted issuer) or a policy
+// that requires tokens. With no issuer and no requirement, an Authorization field is the
+// protected API's own business: refusing every such request would break a zero-configuration
+// deployment, and no token could ever bind anyway (docs/DELEGATION.md "Departures").
+bool token_stage_enabled(const Config& c) {
+  if (c.token_policy == TokenPolicy::required || !c.issuers.empty()) return true;
+  for (const auto& r : c.routes) {
+    if (r.token == TokenPolicy::required) return true;
+  }
+  return false;
+}
+
+// Errors name the option (make_token_service's contract).
+wba::Result<std::shared_ptr<TokenService>> make_tokens(const Config& c, net::io_context& ioc,
+                                                       std::shared_ptr<TokenMetrics> metrics,
+                                                       std::shared_ptr<ReplayStore> replay) {
+  if (!token_stage_enabled(c)) return std::shared_ptr<TokenService>();
+  return make_token_service(c, ioc, std::move(metrics), std::move(replay));
+}
+
+}  // namespace
 
 int run_daemon(int argc, const char* const* argv) {
   auto parsed = parse_command_line(argc, argv);
@@ -44,7 +68,15 @@ int run_daemon(int argc, const char* const* argv) {
   }
   std::shared_ptr<ReplayStore> replay =
       std::make_shared<MemoryReplayStore>(config->replay_max_entries);
-  auto service = std::make_shared<VerifyService>(config, *keys, replay, metrics, log);
+  auto token_metrics = std::make_shared<TokenMetrics>();
+  metrics.add_extra(
+      [token_metrics](std::string& out) { render_token_metrics(*token_metrics, out); });
+  auto tokens = make_tokens(*config, ioc, token_metrics, replay);
+  if (!tokens) {
+    std::cerr << "wbad: " << tokens.error().detail << "\n";
+    return 2;
+  }
+  auto service = std::make_shared<VerifyService>(config, *keys, *tokens, replay, metrics, log);
   std::atomic<bool> draining{false};
   Router router(service, metrics, [&draining] { return !draining.load(); });
   auto state = std::make_shared<ServerState>(config, router, metrics, log);
@@ -77,8 +109,12 @@ int run_daemon(int argc, const char* const* argv) {
         if (!new_keys) {
           log.log(LogLevel::error, "reload failed, keeping the running configuration",
                   {{"error", new_keys.error().detail}});
+        } else if (auto new_tokens = make_tokens(*cfg, ioc, token_metrics, replay);
+                   !new_tokens) {
+          log.log(LogLevel::error, "reload failed, keeping the running configuration",
+                  {{"error", new_tokens.error().detail}});
         } else {
-          service->reconfigure(cfg, *new_keys);
+          service->reconfigure(cfg, *new_keys, *new_tokens);
           log.set_level(parse_log_level(cfg->log_level));
           log.log(LogLevel::info, "configuration reloaded");
         }

@@ -23,6 +23,53 @@ struct TrustEntry {
   std::string jwks_file;
 };
 
+// Whether a route wants a delegated OAuth token (docs/DELEGATION.md): `required` → a request
+// without one is refused (token_required); `optional` → a token, when present, must bind to the
+// signing agent; `off` → the Authorization field is not looked at.
+enum class TokenPolicy { required, optional, off };
+
+// How a discovered issuer's keys are found: RFC 8414 metadata at the path-inserted
+// /.well-known/oauth-authorization-server, OpenID Connect Discovery
+// (/.well-known/openid-configuration appended), or RFC 8414 first and OIDC when that answers 404.
+enum class IssuerDiscovery { none, oauth, oidc, automatic };
+
+// One trusted token issuer: `--issuer`, `--issuer-discovery`, `--introspection`,
+// `--wba-signature-as-pop` and the config file's `issuers` objects, merged by `issuer`.
+struct IssuerConfig {
+  std::string issuer;     // exact `iss` (RFC 8414 §3.3), an https URL
+  std::string jwks_file;  // static keys (exclusive with discovery)
+  IssuerDiscovery discovery = IssuerDiscovery::none;
+  std::vector<std::string> audiences;        // empty: the global --audience list
+  std::vector<std::string> allowed_algs;     // JOSE names; empty: all six the library allows
+  std::string introspection_endpoint;        // RFC 7662, for opaque tokens
+  std::string introspection_credentials;     // client_id:client_secret file; "" = the global one
+  bool wba_signature_as_pop = false;         // RFC 9449 §7.2 deviation, for this issuer only
+  std::optional<std::size_t> max_act_depth;  // unset: --max-act-depth
+  std::vector<std::string> actor_namespaces;
+  std::string client_id_claim = "client_id";
+  std::string scope_claim = "scope";
+  bool lenient_typ = false;
+  bool require_act_iss = false;
+  std::optional<std::int64_t> max_token_lifetime;
+};
+
+// `routes` entry: the longest matching path prefix decides; fields not given fall back to the
+// global --token-policy, --required-scope and --require-delegation.
+struct RouteConfig {
+  std::string prefix;  // starts with '/'
+  std::optional<TokenPolicy> token;
+  std::optional<std::vector<std::string>> required_scopes;
+  std::optional<bool> require_delegation;
+};
+
+// `--actor-alias "NS SUB=URL"`: an opaque actor id `SUB` in namespace `NS` (act.iss, or the
+// token's iss) names the agent whose Signature-Agent identifier is `URL`.
+struct ActorAliasConfig {
+  std::string ns;
+  std::string sub;
+  std::string signature_agent;
+};
+
 struct Config {
   // Listeners.
   std::string listen = "127.0.0.1:8421";  // ADDR:PORT ("[::1]:8421" for IPv6); "" disables TCP
@@ -48,6 +95,7 @@ struct Config {
   bool require_signature_agent = false;
   bool accept_legacy_signature_agent = true;
   bool allow_http_directories = false;  // http:// Signature-Agent URLs (local testing)
+  bool accept_cimd_agents = false;      // Signature-Agent members with type=cimd (agent cards)
 
   // Replay protection.
   bool replay_protection = true;
@@ -60,6 +108,23 @@ struct Config {
   bool require_directory_signatures = false;
   std::vector<std::uint16_t> directory_ports;  // allowed besides 443 (and 80 with http)
   std::string directory_ca_file;  // extra trusted CA (PEM) for directory fetches; system store too
+
+  // Delegated OAuth tokens bound to the agent (docs/DELEGATION.md).
+  TokenPolicy token_policy = TokenPolicy::optional;
+  std::vector<IssuerConfig> issuers;
+  std::vector<std::string> audiences;  // this resource's identifiers (RFC 8707 / RFC 9068 `aud`)
+  std::string introspection_credentials_file;  // client_id:client_secret (client_secret_basic)
+  std::int64_t token_clock_skew = 60;          // ≤ 300
+  std::int64_t binding_max_age = 60;
+  std::int64_t dpop_window = 60;  // ≤ 300
+  std::size_t max_act_depth = 4;  // ≤ 8
+  bool require_sender_constrained = false;
+  bool require_identity_match = false;
+  bool require_delegation = false;
+  std::vector<std::string> required_scopes;
+  std::vector<ActorAliasConfig> actor_aliases;
+  std::vector<RouteConfig> routes;
+  std::size_t token_cache_entries = 10000;
 
   // Front ends: how proxies pass the original request, and where identity headers go.
   std::string identity_header_prefix = "X-Agent-";

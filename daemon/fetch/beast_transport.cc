@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include <openssl/ssl.h>
@@ -248,7 +249,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   // -- 5. request --------------------------------------------------------------------------------
 
   void write() {
-    request_msg_.method(bhttp::verb::get);
+    const bool post = request_.method == "POST";
+    request_msg_.method(post ? bhttp::verb::post : bhttp::verb::get);
     request_msg_.target(target_.target);
     request_msg_.version(11);
     request_msg_.set(bhttp::field::host, target_.authority);
@@ -258,7 +260,24 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
                          ", application/jwk-set+json;q=0.9, application/json;q=0.8");
     request_msg_.set(bhttp::field::accept_encoding, "identity");
     request_msg_.set(bhttp::field::connection, "close");
-    for (const auto& [name, value] : request_.headers.lines()) request_msg_.insert(name, value);
+    // A field the caller names replaces the default above (Accept for metadata and
+    // introspection); framing and connection fields stay the transport's.
+    std::set<std::string> replaced;
+    for (const auto& [name, value] : request_.headers.lines()) {
+      if (replaced.insert(lower(name)).second) request_msg_.erase(name);
+      request_msg_.insert(name, value);
+    }
+    request_msg_.set(bhttp::field::host, target_.authority);
+    request_msg_.set(bhttp::field::connection, "close");
+    request_msg_.erase(bhttp::field::transfer_encoding);  // framing is ours alone
+    request_msg_.erase(bhttp::field::content_length);
+    if (post || !request_.body.empty()) {
+      request_msg_.body() = std::move(request_.body);
+      request_msg_.prepare_payload();  // Content-Length (also 0 for an empty POST)
+      if (!request_msg_.count(bhttp::field::content_type)) {
+        request_msg_.set(bhttp::field::content_type, "application/x-www-form-urlencoded");
+      }
+    }
     phase_deadline_ = phase_deadline(cfg().read_timeout);
     tcp_stream().expires_at(phase_deadline_);
     with_stream([this](auto& stream) {
@@ -347,7 +366,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   std::vector<tcp::endpoint> endpoints_;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
   std::optional<beast::tcp_stream> plain_;
-  bhttp::request<bhttp::empty_body> request_msg_;
+  bhttp::request<bhttp::string_body> request_msg_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::response_parser<bhttp::string_body>> parser_;
   SteadyTime deadline_{};
@@ -415,10 +434,12 @@ wba::Result<std::shared_ptr<BeastTransport>> BeastTransport::make(
 
 void BeastTransport::fetch(FetchRequest request, FetchHandler done) {
   auto target = shared_->policy->check_url(request.url);
-  if (!target) {
+  if (!target || (request.method != "GET" && request.method != "POST")) {
     FetchResult r;
-    r.error = FetchError::refused;
-    r.detail = target.error().detail;
+    r.error = target ? FetchError::protocol_error : FetchError::refused;
+    r.detail = target ? "fetching " + request.url + ": method '" + request.method +
+                            "' is not supported (GET or POST)"
+                      : target.error().detail;
     asio::post(executor_,
                [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
     return;

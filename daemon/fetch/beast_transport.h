@@ -12,8 +12,10 @@
 //   4. TLS: SNI = host name, peer verification against the system trust store (plus any extra
 //      CA configured) and the host name (or IP literal) checked by OpenSSL during the
 //      handshake; TLS 1.2 minimum;
-//   5. GET with Host, Accept: the directory media type, Accept-Encoding: identity (we decode
-//      nothing, so the size cap is the decoded size), Connection: close;
+//   5. GET (or POST with the request's body, Content-Type and Content-Length: RFC 7662
+//      introspection) with Host, Accept: the directory media type unless the request names
+//      another, Accept-Encoding: identity (we decode nothing, so the size cap is the decoded
+//      size), Connection: close;
 //   6. read one response with a header and a body limit; any status is returned as is — 3xx
 //      are never followed (draft §5.5 "MUST NOT automatically follow HTTP redirects").
 // No proxy environment variables are consulted: an egress proxy would resolve names itself

@@ -1,7 +1,8 @@
-// The HTTP transport the key cache fetches directories through: an interface, so that cache
-// semantics are unit-tested with a scripted fake and the daemon uses the Beast/OpenSSL client
-// (beast_transport.h). One GET, no redirects followed, no retries: the cache decides what a
-// failure means.
+// The HTTP transport the daemon's caches fetch through (key directories, authorization-server
+// metadata and JWKS, token introspection): an interface, so that cache semantics are
+// unit-tested with a scripted fake and the daemon uses the Beast/OpenSSL client
+// (beast_transport.h). One request (GET, or POST with a body for RFC 7662 introspection), no
+// redirects followed, no retries: the caller decides what a failure means.
 #pragma once
 
 #include <functional>
@@ -29,8 +30,11 @@ enum class FetchError {
 std::string_view to_string(FetchError e) noexcept;
 
 struct FetchRequest {
-  std::string url;            // absolute http(s) URL; the transport re-checks the policy
-  wba::http::Fields headers;  // extra request fields (If-None-Match, If-Modified-Since)
+  std::string url;             // absolute http(s) URL; the transport re-checks the policy
+  wba::http::Fields headers;   // extra request fields (If-None-Match, Accept, Content-Type,
+                               // Authorization); one named here replaces the transport's default
+  std::string method = "GET";  // "GET" or "POST"
+  std::string body{};          // sent with Content-Length when non-empty or when POST
 };
 
 struct FetchResult {
@@ -47,7 +51,8 @@ using FetchHandler = std::function<void(FetchResult)>;
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // Performs one GET and calls `done` exactly once, possibly inline, possibly on another thread.
+  // Performs one request and calls `done` exactly once, possibly inline, possibly on another
+  // thread.
   // Must never block the calling thread on the network.
   virtual void fetch(FetchRequest request, FetchHandler done) = 0;
 };

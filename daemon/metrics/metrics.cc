@@ -24,6 +24,8 @@ void Metrics::count_request(Frontend f) noexcept {
 }
 
 void Metrics::count_verdict(Frontend f, wba::Reason reason) noexcept {
+  static_assert(static_cast<std::size_t>(wba::Reason::insufficient_scope) < kReasons,
+                "kReasons must exceed the highest Reason value");
   auto r = static_cast<std::size_t>(reason);
   if (r >= kReasons) r = 0;
   verdicts_[static_cast<std::size_t>(f)][r].fetch_add(1, std::memory_order_relaxed);
@@ -96,7 +98,7 @@ std::string Metrics::render() const {
                 static_cast<unsigned long long>(replay_rejections_.load()),
                 static_cast<long long>(open_connections_.load()));
   out += line;
-  if (extra_) extra_(out);
+  for (const auto& extra : extras_) extra(out);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "wba/result.h"
 
@@ -33,15 +34,18 @@ class Metrics {
   void connection_closed() noexcept { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   std::int64_t open_connections() const noexcept { return open_connections_.load(); }
 
-  // Extra lines appended by other components (the directory fetcher's counters).
+  // Extra lines appended by other components (the directory fetcher's and the token stage's
+  // counters), in the order added. Call before serving: the list is not guarded.
   using Extra = std::function<void(std::string&)>;
-  void add_extra(Extra extra) { extra_ = std::move(extra); }
+  void add_extra(Extra extra) { extras_.push_back(std::move(extra)); }
 
   std::string render() const;
 
  private:
   static constexpr std::size_t kFrontends = static_cast<std::size_t>(Frontend::count);
-  static constexpr std::size_t kReasons = 128;  // Reason values are below 128
+  // Reason values are below 256 (wba/result.h numbers its groups in tens up to the 100s); a
+  // larger one would be counted as "ok"'s slot 0, so keep this above the highest code.
+  static constexpr std::size_t kReasons = 256;
   std::array<std::atomic<std::uint64_t>, kFrontends> requests_{};
   std::array<std::array<std::atomic<std::uint64_t>, kReasons>, kFrontends> verdicts_{};
   std::array<std::atomic<std::uint64_t>, kLatencyBuckets.size() + 1> latency_buckets_{};
@@ -49,7 +53,7 @@ class Metrics {
   std::atomic<std::uint64_t> latency_sum_ns_{0};
   std::atomic<std::uint64_t> replay_rejections_{0};
   std::atomic<std::int64_t> open_connections_{0};
-  Extra extra_;
+  std::vector<Extra> extras_;
 };
 
 }  // namespace wbad

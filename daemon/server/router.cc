@@ -70,6 +70,59 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out += "\r\n";
 }
 
+// Header values written raw to the wire: token claims are the issuer's strings, so any control
+// character is percent-encoded (with '%' itself) rather than trusted not to split a header.
+std::string header_safe(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (unsigned char ch : value) {
+    if (ch < 0x20 || ch == 0x7f || ch == '%') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 0xf];
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += sep;
+    out += i;
+  }
+  return out;
+}
+
+// The flat identity of a bound token (the verdict fields), shared by the JSON API and
+// the proxy headers.
+struct TokenIdentity {
+  std::string principal, actor, actor_chain, client_id, scope, token_id, token_expires, issuer,
+      binding, delegation;
+};
+
+TokenIdentity token_identity(const Verdict& v) {
+  TokenIdentity t;
+  if (!v.token || !v.token->delegation) return t;
+  const auto& d = *v.token->delegation;
+  t.principal = d.principal_sub;
+  if (d.actor) t.actor = d.actor->sub;
+  std::vector<std::string> chain;
+  for (const auto& a : d.actor_chain) chain.push_back(a.sub);
+  t.actor_chain = join(chain, " ");
+  t.client_id = d.client_id;
+  t.scope = join(d.scopes, " ");
+  t.token_id = d.token_id;
+  t.token_expires = std::to_string(d.token_expires);
+  t.issuer = d.issuer;
+  t.binding = d.binding.kind;
+  t.delegation = d.delegation;
+  return t;
+}
+
 json verdict_json(const Verdict& v) {
   json j = {{"valid", v.valid},
             {"outcome", wba::profile::to_string(v.outcome)},
@@ -92,6 +145,31 @@ json verdict_json(const Verdict& v) {
       j["directory_url"] = v.agent->agent->directory_url;
     }
     j["content_digest_checked"] = s.content_digest_checked();
+  }
+  if (v.token) {
+    json t = {{"state", to_string(v.token->state)}};
+    if (v.token->scheme) t["scheme"] = wba::token::to_string(*v.token->scheme);
+    if (v.token->state == TokenOutcome::State::rejected ||
+        v.token->state == TokenOutcome::State::unverified) {
+      t["reason"] = wba::to_string(v.token->reason);
+      t["status"] = enforce_status(v);
+    }
+    j["token"] = std::move(t);
+    if (v.token->delegation) {
+      const auto& d = *v.token->delegation;
+      j["principal"] = d.principal_sub;
+      j["actor"] = d.actor ? json(d.actor->sub) : json(nullptr);
+      json chain = json::array();
+      for (const auto& a : d.actor_chain) chain.push_back(a.sub);
+      j["actor_chain"] = std::move(chain);
+      j["client_id"] = d.client_id;
+      j["scope"] = join(d.scopes, " ");
+      j["token_id"] = d.token_id;
+      j["token_expires"] = d.token_expires;
+      j["issuer"] = d.issuer;
+      j["binding"] = d.binding.kind;
+      j["delegation"] = wba::token::to_json(d);
+    }
   }
   j["timing"] = {{"verification_us",
                   std::chrono::duration_cast<std::chrono::microseconds>(v.duration).count()}};
@@ -281,13 +359,14 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
   const bool keep_alive = request.keep_alive();
   service_->check(
       std::move(original).value(), frontend, std::nullopt,
-      [version, keep_alive, config = std::move(config),
+      [frontend, version, keep_alive, config = std::move(config),
        respond = std::move(respond)](Verdict v) {
-        bhttp::status status = bhttp::status::ok;
-        if (config->mode == Mode::enforce && !v.valid && !v.anonymous) {
-          status =
-              is_policy_refusal(v.reason) ? bhttp::status::forbidden : bhttp::status::unauthorized;
-        }
+        unsigned code = config->mode == Mode::enforce ? enforce_status(v) : 200;
+        // nginx turns anything but 2xx/401/403 into a 500 for the client: token rows of 400
+        // (invalid_request) and 503 (issuer or introspection down) become 401 there, with the
+        // reason in the Reason header.
+        if (frontend == Frontend::nginx && code != 200 && code != 401 && code != 403) code = 401;
+        const auto status = static_cast<bhttp::status>(code);
         Reply r;
         r.keep_alive = keep_alive;
         std::string& w = r.wire;
@@ -323,6 +402,33 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
         field("Key-Thumbprint", thumbprint);
         field("Label", label);
         field("Body-Checked", body_checked);
+        // The delegation (docs/DELEGATION.md §6), empty unless a token was bound.
+        const TokenIdentity t = token_identity(v);
+        field("Principal", header_safe(t.principal));
+        field("Actor", header_safe(t.actor));
+        field("Actor-Chain", header_safe(t.actor_chain));
+        field("Client-Id", header_safe(t.client_id));
+        field("Scope", header_safe(t.scope));
+        field("Token-Id", header_safe(t.token_id));
+        field("Token-Expires", t.token_expires);
+        field("Issuer", header_safe(t.issuer));
+        field("Binding", t.binding);
+        field("Delegation", t.delegation);
+        if (code == 401 && v.token && v.token->state != TokenOutcome::State::bound) {
+          // RFC 6750 §3 / RFC 9449 §7.1 challenge in the presentation's scheme; the proxy
+          // passes it to the client with the 401 (nginx auth_request copies it).
+          const bool dpop = v.token->scheme == wba::token::Scheme::dpop;
+          auto err = wba::token::token_error_mapping(v.reason).error;
+          std::string challenge = dpop ? "DPoP" : "Bearer";
+          if (!err.empty()) challenge += " error=\"" + std::string(err) + "\"";
+          append_field(w, "WWW-Authenticate", challenge);
+          if (v.reason == Reason::authorization_not_signed ||
+              v.reason == Reason::stale_binding_signature) {
+            append_field(w, "Accept-Signature",
+                         wba::token::accept_signature_for_binding(
+                             v.agent ? v.agent->signature.label() : "sig1", dpop));
+          }
+        }
         w += "\r\n";
         respond(std::move(r));
       });

@@ -22,10 +22,52 @@ std::string replay_key(std::string_view a, std::string_view b) {
   return out;
 }
 
+// What the token stage needs to know about a verified signature (docs/DELEGATION.md §1).
+wba::token::VerifiedAgent verified_agent(const wba::profile::AgentVerdict& a) {
+  wba::token::VerifiedAgent out;
+  out.label = a.signature.label();
+  out.key_thumbprint = a.key_thumbprint;
+  out.params = a.signature.params();
+  if (a.agent) {
+    // U is the directory the key came from (for a bare origin, its well-known URL), O its
+    // origin for type=directory; a card's client_id is U itself (fetched there, client_id == U).
+    const auto& loc = *a.agent;
+    out.signature_agent = loc.directory_url;
+    switch (loc.type) {
+      case wba::profile::MemberType::directory:
+        out.agent_type = "directory";
+        // Only a bare-origin member makes the key set the origin's (§4.5 "binds to a domain").
+        if (loc.directory_url == loc.origin + "/.well-known/http-message-signatures-directory") {
+          out.origin = loc.origin;
+        }
+        break;
+      case wba::profile::MemberType::jwks_uri:
+        out.agent_type = "jwks_uri";
+        break;
+      case wba::profile::MemberType::cimd:
+        out.agent_type = "cimd";
+        // The card was fetched at directory_url and its client_id equals that URL exactly.
+        out.card_client_id = loc.directory_url;
+        out.card_client_id_trust = "cimd";
+        break;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 using wba::Reason;
 namespace profile = wba::profile;
+
+unsigned enforce_status(const Verdict& v) noexcept {
+  if (v.valid || v.anonymous) return 200;
+  if (v.token && (v.token->state == TokenOutcome::State::rejected ||
+                  v.token->state == TokenOutcome::State::unverified)) {
+    return static_cast<unsigned>(wba::token::token_error_mapping(v.reason).status);
+  }
+  return is_policy_refusal(v.reason) ? 403 : 401;
+}
 
 bool is_policy_refusal(Reason reason) noexcept {
   switch (reason) {
@@ -44,7 +86,13 @@ struct VerifyService::Check {
   Frontend frontend = Frontend::json_api;
   std::shared_ptr<const Config> config;
   std::shared_ptr<KeySource> keys;
+  std::shared_ptr<TokenService> tokens;
   profile::ProfileVerifier verifier;
+  // The first verified signature is the agent's; with a token to bind, the other verified
+  // web-bot-auth signatures are collected too (intermediaries, never actors).
+  std::optional<profile::AgentVerdict> agent;
+  std::vector<wba::token::VerifiedAgent> agents;
+  bool collect_all = false;
   std::vector<wba::Result<profile::PreparedSignature>> candidates;
   std::size_t next = 0;
   std::optional<wba::Error> first_error;
@@ -57,18 +105,22 @@ struct VerifyService::Check {
 };
 
 VerifyService::VerifyService(std::shared_ptr<const Config> config, std::shared_ptr<KeySource> keys,
+                             std::shared_ptr<TokenService> tokens,
                              std::shared_ptr<ReplayStore> replay, Metrics& metrics, Logger& log)
     : config_(std::move(config)),
       keys_(std::move(keys)),
+      tokens_(std::move(tokens)),
       replay_(std::move(replay)),
       metrics_(metrics),
       log_(log) {}
 
 void VerifyService::reconfigure(std::shared_ptr<const Config> config,
-                                std::shared_ptr<KeySource> keys) {
+                                std::shared_ptr<KeySource> keys,
+                                std::shared_ptr<TokenService> tokens) {
   std::lock_guard lock(mutex_);
   config_ = std::move(config);
   keys_ = std::move(keys);
+  tokens_ = std::move(tokens);
 }
 
 std::shared_ptr<const Config> VerifyService::config() const {
@@ -80,10 +132,12 @@ void VerifyService::check(wba::http::Message message, Frontend frontend,
                           std::optional<std::int64_t> now, std::function<void(Verdict)> done) {
   std::shared_ptr<const Config> config;
   std::shared_ptr<KeySource> keys;
+  std::shared_ptr<TokenService> tokens;
   {
     std::lock_guard lock(mutex_);
     config = config_;
     keys = keys_;
+    tokens = tokens_;
   }
   const std::int64_t clock = now.value_or(wba::sig::unix_now());
   profile::ProfilePolicy policy;
@@ -95,11 +149,14 @@ void VerifyService::check(wba::http::Message message, Frontend frontend,
   policy.allow_test_keys = config->allow_test_keys;
   policy.agent_urls.allow_http = config->allow_http_directories;
   policy.agent_urls.accept_legacy_string = config->accept_legacy_signature_agent;
+  policy.agent_urls.accept_cimd_type = config->accept_cimd_agents;
 
   auto c = std::make_shared<Check>(std::move(message), std::move(policy));
   c->frontend = frontend;
   c->config = std::move(config);
   c->keys = std::move(keys);
+  c->tokens = std::move(tokens);
+  c->collect_all = c->tokens && wba::http::headers(c->message).contains("authorization");
   c->start = std::chrono::steady_clock::now();
   c->now = clock;
   c->done = std::move(done);
@@ -164,19 +221,42 @@ void VerifyService::next_candidate(std::shared_ptr<Check> c) {
           return;
         }
       }
-      Verdict v;
-      v.valid = true;
-      v.outcome = profile::Outcome::verified;
-      v.agent = std::move(verdict).value();
-      finish(c, std::move(v));
+      if (c->tokens) c->agents.push_back(verified_agent(*verdict));
+      if (!c->agent) c->agent = std::move(verdict).value();
+      if (c->collect_all && c->next < c->candidates.size()) return next_candidate(c);
+      token_stage(c);
     });
     return;
   }
+  if (c->agent) return token_stage(std::move(c));
   Verdict v;
   v.reason = c->first_error ? c->first_error->reason : Reason::no_matching_signature;
   v.detail = c->first_error ? c->first_error->detail : "no web-bot-auth signature";
   v.outcome = profile::outcome_of(v.reason);
   finish(c, std::move(v));
+}
+
+void VerifyService::token_stage(std::shared_ptr<Check> c) {
+  Verdict v;
+  v.valid = true;
+  v.outcome = profile::Outcome::verified;
+  v.agent = std::move(c->agent);
+  if (!c->tokens) return finish(c, std::move(v));
+  auto agents = std::move(c->agents);
+  const wba::http::Message& message = c->message;  // outlives the call: `c` is captured
+  c->tokens->check(message, std::move(agents), c->now,
+                   [this, c, v = std::move(v)](TokenOutcome t) mutable {
+                     using State = TokenOutcome::State;
+                     if (t.state == State::rejected || t.state == State::unverified) {
+                       v.valid = false;
+                       v.reason = t.reason;
+                       v.detail = t.detail;
+                       v.outcome = t.state == State::rejected ? profile::Outcome::invalid
+                                                              : profile::Outcome::unverified;
+                     }
+                     v.token = std::move(t);
+                     finish(c, std::move(v));
+                   });
 }
 
 void VerifyService::finish(const std::shared_ptr<Check>& c, Verdict v) {
@@ -190,11 +270,24 @@ void VerifyService::finish(const std::shared_ptr<Check>& c, Verdict v) {
         {"outcome", to_string(v.outcome)},
         {"reason", wba::to_string(v.reason)},
         {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(v.duration).count()}};
+    if (v.token) {
+      f["token"] = to_string(v.token->state);
+      if (v.token->delegation) {
+        const auto& d = *v.token->delegation;
+        f["audit"] = d.audit;  // "agent X [key …] acting for principal Y …"
+        f["principal"] = d.principal_sub;
+        if (d.actor) f["actor"] = d.actor->sub;
+        f["binding"] = d.binding.kind;
+        f["token_sha256"] = d.token_sha256;  // never the token itself
+        f["token_id"] = d.token_id;
+      }
+    }
     if (v.agent) {
       f["label"] = v.agent->signature.label();
       f["key_thumbprint"] = v.agent->key_thumbprint;
       if (v.agent->agent) f["agent"] = v.agent->agent->agent_url;
-    } else {
+    }
+    if (!v.valid) {
       f["detail"] = v.detail;
       if (v.anonymous) f["anonymous"] = true;
     }

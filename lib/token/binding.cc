@@ -98,6 +98,38 @@ std::optional<std::string> normalized_url(std::string_view url, bool allow_query
   return std::move(loc->agent_url);
 }
 
+// Whether `url` is the agent's Signature-Agent identifier: U itself, or for a bare-origin
+// directory agent its origin O (or O's well-known directory URL). "signature_agent", "origin"
+// or "" (also for a name that is not a URL).
+std::string_view url_names_agent(std::string_view url, const VerifiedAgent& agent) {
+  if (!agent.signature_agent) return "";
+  const auto n = normalized_url(url);
+  if (!n) return "";
+  if (const auto u = normalized_url(*agent.signature_agent, true); u && *n == *u) {
+    return "signature_agent";
+  }
+  if (agent.agent_type == "directory" && agent.origin) {
+    const auto o = normalized_url(*agent.origin, true);
+    if (o && (*n == *o || *n == *o + std::string(profile::kWellKnownDirectoryPath))) {
+      return "origin";
+    }
+  }
+  return "";
+}
+
+// An operator alias (ns, sub) → Signature-Agent URL that names this agent. The URL may be
+// written as the agent sends it (a bare origin) or as its directory URL.
+bool alias_names_agent(std::string_view ns, std::string_view sub, const VerifiedAgent& agent,
+                       const std::vector<ActorAlias>& aliases) {
+  for (const auto& alias : aliases) {
+    if (alias.ns == ns && alias.sub == sub &&
+        !url_names_agent(alias.signature_agent, agent).empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // How `name` (in namespace `ns`: act.iss, or else the token's iss) names the agent; "" when it
 // does not. Global names (URLs, the K-URN) match whatever the namespace (§9 attack 9); opaque
 // ones only through an operator alias of that namespace (§3.1 rule 5). Without URL attribution
@@ -106,22 +138,9 @@ std::string match_name(std::string_view name, std::string_view ns, const Verifie
                        const std::vector<ActorAlias>& aliases) {
   if (name == jwk_thumbprint_uri(agent.key_thumbprint)) return "key_urn";
   if (!agent.signature_agent) return "";
-  const auto u = normalized_url(*agent.signature_agent, true);
-  if (const auto n = normalized_url(name)) {
-    if (u && *n == *u) return "signature_agent";
-    if (agent.agent_type == "directory" && agent.origin) {
-      const auto o = normalized_url(*agent.origin, true);
-      if (o && (*n == *o || *n == *o + std::string(profile::kWellKnownDirectoryPath))) {
-        return "origin";
-      }
-    }
-  }
+  if (auto how = url_names_agent(name, agent); !how.empty()) return std::string(how);
   if (agent.card_client_id && name == *agent.card_client_id) return "card_client_id";
-  if (!u) return "";
-  for (const auto& alias : aliases) {
-    if (alias.ns != ns || alias.sub != name) continue;
-    if (normalized_url(alias.signature_agent, true) == u) return "alias";
-  }
+  if (alias_names_agent(ns, name, agent, aliases)) return "alias";
   return "";
 }
 
@@ -131,14 +150,7 @@ std::string match_client_id(const AccessToken& token, const VerifiedAgent& agent
                             const std::vector<ActorAlias>& aliases) {
   if (!agent.signature_agent || token.client_id.empty()) return "";
   if (agent.card_client_id && token.client_id == *agent.card_client_id) return "card_client_id";
-  const auto u = normalized_url(*agent.signature_agent, true);
-  if (!u) return "";
-  for (const auto& alias : aliases) {
-    if (alias.ns == token.issuer && alias.sub == token.client_id &&
-        normalized_url(alias.signature_agent, true) == u) {
-      return "alias";
-    }
-  }
+  if (alias_names_agent(token.issuer, token.client_id, agent, aliases)) return "alias";
   return "";
 }
 
