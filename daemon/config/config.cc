@@ -236,6 +236,8 @@ Status set_route_object(Config& c, const nlohmann::json& o) {
       }
     } else if (key == "require_delegation") {
       WBA_TRY(r.require_delegation, bool_member(at, value));
+    } else if (key == "allowed_actors") {
+      WBA_TRY(r.allowed_actors, string_array(at, value));
     } else {
       return bad("routes", r.prefix + ": unknown member \"" + key + "\"");
     }
@@ -480,6 +482,20 @@ const std::vector<Option>& options() {
                  return bad("required-scope", "'" + v + "' is not a valid scope (RFC 6749 §3.3)");
                }
                c.required_scopes.push_back(v);
+               return {};
+             }},
+      Option{"allowed-actor", "ID", "(none)",
+             "repeatable: an agent (Signature-Agent URL, key URN, client_id) or actor sub "
+             "allowed to act for principals (route default; none listed: any)",
+             [](Config& c, const std::string& v) -> Status {
+               if (v.empty()) return bad("allowed-actor", "expected an identifier");
+               c.allowed_actors.push_back(v);
+               return {};
+             }},
+      Option{"revoked-token-ids", "FILE", "(none)",
+             "revoked token ids (jti), one per line: such tokens are refused (token_revoked)",
+             [](Config& c, const std::string& v) -> Status {
+               c.revoked_token_ids_file = v;
                return {};
              }},
       Option{"routes", "JSON", "(none)",

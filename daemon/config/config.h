@@ -60,6 +60,7 @@ struct RouteConfig {
   std::optional<TokenPolicy> token;
   std::optional<std::vector<std::string>> required_scopes;
   std::optional<bool> require_delegation;
+  std::optional<std::vector<std::string>> allowed_actors;
 };
 
 // `--actor-alias "NS SUB=URL"`: an opaque actor id `SUB` in namespace `NS` (act.iss, or the
@@ -122,6 +123,8 @@ struct Config {
   bool require_identity_match = false;
   bool require_delegation = false;
   std::vector<std::string> required_scopes;
+  std::vector<std::string> allowed_actors;  // route default; empty: any agent may act
+  std::string revoked_token_ids_file;       // jti denylist, one per line; re-read on SIGHUP
   std::vector<ActorAliasConfig> actor_aliases;
   std::vector<RouteConfig> routes;
   std::size_t token_cache_entries = 10000;

@@ -69,12 +69,14 @@ RoutePolicies::RoutePolicies(const Config& config) {
   default_.token = config.token_policy;
   default_.required_scopes = config.required_scopes;
   default_.require_delegation = config.require_delegation;
+  default_.allowed_actors = config.allowed_actors;
   for (const auto& r : config.routes) {
     RoutePolicy p = default_;
     p.prefix = r.prefix;
     if (r.token) p.token = *r.token;
     if (r.required_scopes) p.required_scopes = *r.required_scopes;
     if (r.require_delegation) p.require_delegation = *r.require_delegation;
+    if (r.allowed_actors) p.allowed_actors = *r.allowed_actors;
     routes_.push_back(std::move(p));
   }
   std::stable_sort(routes_.begin(), routes_.end(), [](const RoutePolicy& a, const RoutePolicy& b) {

@@ -16,6 +16,7 @@ struct RoutePolicy {
   TokenPolicy token = TokenPolicy::optional;
   std::vector<std::string> required_scopes;
   bool require_delegation = false;
+  std::vector<std::string> allowed_actors;  // empty: any agent may act for principals
   std::string prefix;  // the matching route's prefix; "" for the global default
 };
 

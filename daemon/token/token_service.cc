@@ -69,8 +69,6 @@ std::string_view to_string(TokenOutcome::State state) noexcept {
 // One request going through the stage. Holds the service alive until `done` has been called.
 struct TokenService::Check {
   std::shared_ptr<const TokenService> service;
-  std::string method;
-  std::string target_uri;
   const RoutePolicy* route = nullptr;
   std::vector<wba::token::VerifiedAgent> agents;
   std::int64_t now = 0;
@@ -121,8 +119,6 @@ void TokenService::check(const wba::http::Message& message,
 
   const auto* request = std::get_if<wba::http::Request>(&message);
   if (!request) return finish(c, TokenOutcome{});
-  c->method = request->method;
-  c->target_uri = request->target.uri();
 
   // 1. Route policy.
   c->route = &routes_.for_path(request->target.path);
@@ -153,7 +149,9 @@ void TokenService::check(const wba::http::Message& message,
     }
     wba::token::DpopPolicy dpop_policy;
     dpop_policy.window = dpop_window_;
-    auto proof = wba::token::verify_dpop_proof(proofs.front(), c->method, c->target_uri, token, now,
+    // The target URI is only needed here (htu), so it is only built for DPoP.
+    auto proof = wba::token::verify_dpop_proof(proofs.front(), request->method,
+                                               request->target.uri(), token, now,
                                                dpop_policy);
     if (!proof) return fail(c, proof.error());
     if (replay_dpop_ && replay_) {
@@ -274,6 +272,7 @@ void TokenService::bind(const std::shared_ptr<Check>& c, const AccessToken& toke
   wba::token::BindingPolicy policy = binding_;
   policy.required_scopes = c->route->required_scopes;
   policy.require_delegation = c->route->require_delegation;
+  policy.allowed_actors = c->route->allowed_actors;
   policy.wba_signature_as_pop = c->issuer && c->issuer->wba_signature_as_pop;
   // RFC 9449 §7.2 for introspected tokens: the AS says DPoP-bound, the request says Bearer.
   if (token.token_type && wba::http::iequals(*token.token_type, "DPoP") &&
@@ -281,9 +280,12 @@ void TokenService::bind(const std::shared_ptr<Check>& c, const AccessToken& toke
     return fail(c, Error(Reason::pop_scheme_mismatch,
                          "introspection says token_type DPoP; presented as Bearer"));
   }
+  // The last use of the token text and of the proof (finish only needs the scheme, which a
+  // move leaves in place): moved, not copied.
   wba::token::Presentation presentation;
-  presentation.token = c->presented;
-  presentation.dpop = c->dpop;
+  presentation.token.scheme = c->presented.scheme;
+  presentation.token.token = std::move(c->presented.token);
+  presentation.dpop = std::move(c->dpop);
   auto bound = wba::token::bind_token(token, presentation, c->agents, policy, c->now);
   if (!bound) return fail(c, bound.error());
   TokenOutcome o;
@@ -349,6 +351,24 @@ Result<std::shared_ptr<TokenService>> make_token_service(const Config& config,
     // well-known directory (Web Bot Auth resolution), which is the U the binding compares with.
     if (auto directory = well_known_directory(a.signature_agent)) {
       s->binding_.aliases.push_back(wba::token::ActorAlias{a.ns, a.sub, *directory});
+    }
+  }
+
+  if (!config.revoked_token_ids_file.empty()) {
+    // One jti per line; blank lines and '#' comments skipped. Re-read on SIGHUP (a new
+    // TokenService is built), so a revocation feed only has to rewrite the file.
+    WBA_TRY(auto text, read_file("revoked-token-ids", config.revoked_token_ids_file));
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      std::string_view line(text.data() + start, end - start);
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+        line.remove_suffix(1);
+      }
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      if (!line.empty() && line.front() != '#') s->binding_.revoked_token_ids.emplace(line);
+      start = end + 1;
     }
   }
 

@@ -3,6 +3,8 @@
 #include "wba/token/binding.h"
 
 #include <algorithm>
+#include <functional>
+#include <unordered_map>
 
 #include "wba/jose/thumbprint.h"
 #include "wba/profile/signature_agent.h"
@@ -87,8 +89,7 @@ Status check_covering_signature(const VerifiedAgent& agent, bool need_dpop,
 // RFC 3986 §6.2.2/§6.2.3 normalization as the Web Bot Auth stage applies it to U (WBA §5.5),
 // so that a name and U compare the same way. A query or fragment is not part of an agent
 // identifier, and a name carrying one is compared exactly only (as C and K-URN are).
-std::optional<std::string> normalized_url(std::string_view url, bool allow_query = false) {
-  if (!allow_query && url.find_first_of("?#") != std::string_view::npos) return std::nullopt;
+std::optional<std::string> resolve_normalized_url(std::string_view url) {
   profile::AgentUrlPolicy lenient;
   lenient.allow_http = true;  // U itself may be http in development; the comparison decides
   auto loc = profile::resolve_agent(
@@ -96,6 +97,39 @@ std::optional<std::string> normalized_url(std::string_view url, bool allow_query
       lenient);
   if (!loc || loc->is_data_url) return std::nullopt;
   return std::move(loc->agent_url);
+}
+
+// resolve_normalized_url is a pure function of the URL, and the same few agent URLs (U, O, the
+// act.sub names of cached tokens) come back on every request: each thread remembers the last
+// results instead of parsing them again with Boost.URL (about two thirds of the time of a
+// binding, docs/PERFORMANCE.md). Bounded: at most kMemoEntries URLs of at most kMemoUrlBytes,
+// forgotten all at once when full.
+class NormalizedUrlMemo {
+ public:
+  static constexpr std::size_t kMemoEntries = 256;
+  static constexpr std::size_t kMemoUrlBytes = 512;
+
+  const std::optional<std::string>& get(std::string_view url) {
+    if (auto it = memo_.find(url); it != memo_.end()) return it->second;
+    if (memo_.size() >= kMemoEntries) memo_.clear();
+    return memo_.emplace(std::string(url), resolve_normalized_url(url)).first->second;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  std::unordered_map<std::string, std::optional<std::string>, Hash, std::equal_to<>> memo_;
+};
+
+std::optional<std::string> normalized_url(std::string_view url, bool allow_query = false) {
+  if (!allow_query && url.find_first_of("?#") != std::string_view::npos) return std::nullopt;
+  if (url.size() > NormalizedUrlMemo::kMemoUrlBytes) return resolve_normalized_url(url);
+  thread_local NormalizedUrlMemo memo;
+  return memo.get(url);
 }
 
 // Whether `url` is the agent's Signature-Agent identifier: U itself, or for a bare-origin
@@ -130,13 +164,20 @@ bool alias_names_agent(std::string_view ns, std::string_view sub, const Verified
   return false;
 }
 
+// name == jwk_thumbprint_uri(thumbprint) (RFC 9278), without building the URN.
+bool is_key_urn(std::string_view name, std::string_view thumbprint) {
+  constexpr std::string_view prefix = "urn:ietf:params:oauth:jwk-thumbprint:sha-256:";
+  return name.size() == prefix.size() + thumbprint.size() && name.starts_with(prefix) &&
+         name.ends_with(thumbprint);
+}
+
 // How `name` (in namespace `ns`: act.iss, or else the token's iss) names the agent; "" when it
 // does not. Global names (URLs, the K-URN) match whatever the namespace (§9 attack 9); opaque
 // ones only through an operator alias of that namespace (§3.1 rule 5). Without URL attribution
 // only the K-URN can match (§9 attack 17).
 std::string match_name(std::string_view name, std::string_view ns, const VerifiedAgent& agent,
                        const std::vector<ActorAlias>& aliases) {
-  if (name == jwk_thumbprint_uri(agent.key_thumbprint)) return "key_urn";
+  if (is_key_urn(name, agent.key_thumbprint)) return "key_urn";
   if (!agent.signature_agent) return "";
   if (auto how = url_names_agent(name, agent); !how.empty()) return std::string(how);
   if (agent.card_client_id && name == *agent.card_client_id) return "card_client_id";
@@ -174,27 +215,47 @@ std::string_view cnf_link(Confirmation::Method m) {
 }
 
 // Audit lines are logged: names come from tokens, so control characters are replaced.
-std::string printable(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+void append_printable(std::string& out, std::string_view s) {
+  const std::size_t start = out.size();
+  out += s;
+  for (std::size_t i = start; i < out.size(); ++i) {
+    const auto c = static_cast<unsigned char>(out[i]);
+    if (c < 0x20 || c == 0x7f) out[i] = '?';
   }
-  return out;
 }
 
 std::string audit_line(const Delegation& d, const VerifiedAgent& agent) {
-  std::string who = d.actor && d.binding.identity_bound
-                        ? d.actor->sub
-                        : agent.signature_agent.value_or(jwk_thumbprint_uri(agent.key_thumbprint));
-  std::string line = "agent " + printable(who) + " [key " + agent.key_thumbprint.substr(0, 8) +
-                     "\xE2\x80\xA6]";  // U+2026, as in delegation.md §6
-  line += d.principal_is_agent
-              ? " acting as itself"
-              : " acting for " + printable(d.principal_sub) + "@" + printable(d.principal_iss);
-  if (!d.client_id.empty()) line += " via client " + printable(d.client_id);
+  std::string line;
+  line.reserve(160);
+  line += "agent ";
+  if (d.actor && d.binding.identity_bound) {
+    append_printable(line, d.actor->sub);
+  } else if (agent.signature_agent) {
+    append_printable(line, *agent.signature_agent);
+  } else {
+    append_printable(line, jwk_thumbprint_uri(agent.key_thumbprint));
+  }
+  line += " [key ";
+  line += std::string_view(agent.key_thumbprint).substr(0, 8);
+  line += "\xE2\x80\xA6]";  // U+2026, as in delegation.md §6
+  if (d.principal_is_agent) {
+    line += " acting as itself";
+  } else {
+    line += " acting for ";
+    append_printable(line, d.principal_sub);
+    line += '@';
+    append_printable(line, d.principal_iss);
+  }
+  if (!d.client_id.empty()) {
+    line += " via client ";
+    append_printable(line, d.client_id);
+  }
   line += "; scopes";
   if (d.scopes.empty()) line += " (none)";
-  for (const auto& s : d.scopes) line += " " + printable(s);
+  for (const auto& s : d.scopes) {
+    line += ' ';
+    append_printable(line, s);
+  }
   return line;
 }
 
@@ -224,6 +285,9 @@ std::vector<std::string> agent_identifiers(const VerifiedAgent& agent) {
 Result<Delegation> bind_token(const AccessToken& token, const Presentation& presentation,
                               const std::vector<VerifiedAgent>& agents, const BindingPolicy& policy,
                               std::int64_t now) {
+  if (!token.jti.empty() && policy.revoked_token_ids.count(token.jti) != 0) {
+    return Error(Reason::token_revoked, "token '" + token.jti + "' is revoked");
+  }
   const Scheme scheme = presentation.token.scheme;
   if (scheme == Scheme::httpsig) {
     // P2 (draft-richer-oauth-httpsig-03) needs the httpsig-oauth signatures verified with the
@@ -427,6 +491,18 @@ Result<Delegation> bind_token(const AccessToken& token, const Presentation& pres
   if (policy.require_delegation && d.delegation == "none") {
     return Error(Reason::delegation_required,
                  "the route needs a principal acting through an agent");
+  }
+  if (!policy.allowed_actors.empty() && d.delegation != "none") {
+    const auto& allowed = policy.allowed_actors;
+    auto listed = [&](std::string_view id) {
+      return std::find(allowed.begin(), allowed.end(), id) != allowed.end();
+    };
+    bool ok = d.actor && listed(d.actor->sub);
+    for (const auto& id : agent_identifiers(agent)) ok = ok || listed(id);
+    if (!ok) {
+      return Error(Reason::actor_unauthorized,
+                   "this agent may not act for principals on this route");
+    }
   }
 
   // Step 13: scopes.

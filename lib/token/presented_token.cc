@@ -2,27 +2,46 @@
 // may be presented: two Authorization lines, or two credentials a proxy joined with a comma,
 // would let a front end and the daemon each see a different token.
 #include <algorithm>
+#include <array>
 
 #include "wba/token/binding.h"
 
 namespace wba::token {
 namespace {
 
-// RFC 9110 §5.6.2 tchar.
-bool is_tchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+// Character classes, one table load per character (the token is scanned on every request).
+constexpr unsigned char kTchar = 1;    // RFC 9110 §5.6.2 tchar
+constexpr unsigned char kToken68 = 2;  // RFC 9110 §11.2, before the trailing "="s
+
+constexpr std::array<unsigned char, 256> make_classes() {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+                     std::string_view::npos) {
+      t[static_cast<std::size_t>(c)] |= kTchar;
+    }
+    if (alnum || std::string_view("-._~+/").find(static_cast<char>(c)) != std::string_view::npos) {
+      t[static_cast<std::size_t>(c)] |= kToken68;
+    }
+  }
+  return t;
 }
+constexpr std::array<unsigned char, 256> kClasses = make_classes();
+
+bool has_class(char c, unsigned char cls) {
+  return (kClasses[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
+bool is_tchar(char c) { return has_class(c, kTchar); }
 
 // RFC 9110 §11.2: token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
 bool is_token68(std::string_view s) {
   std::size_t n = s.size();
   while (n > 0 && s[n - 1] == '=') --n;
   if (n == 0) return false;
-  return std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(n), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view("-._~+/").find(c) != std::string_view::npos;
-  });
+  return std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(n),
+                     [](char c) { return has_class(c, kToken68); });
 }
 
 std::string_view trim_ows(std::string_view s) {
@@ -50,10 +69,16 @@ std::string_view to_string(Scheme scheme) noexcept {
 
 Result<std::optional<PresentedToken>> find_presented_token(const http::Fields& headers,
                                                            std::size_t max_token_bytes) {
-  const auto values = headers.values("authorization");
-  if (values.empty()) return std::optional<PresentedToken>();
-  if (values.size() > 1) return invalid_request("several Authorization field lines");
-  const std::string_view value = trim_ows(values.front());
+  // headers.values("authorization") without building a vector: the first line, and whether
+  // there is another.
+  const std::string* first = nullptr;
+  for (const auto& line : headers.lines()) {
+    if (!http::iequals(line.first, "authorization")) continue;
+    if (first) return invalid_request("several Authorization field lines");
+    first = &line.second;
+  }
+  if (!first) return std::optional<PresentedToken>();
+  const std::string_view value = trim_ows(*first);
   // Bounded before any scanning: the scheme and separator are short, the token is the bulk.
   if (value.size() > max_token_bytes + 64) {
     return invalid_request("Authorization value over " + std::to_string(max_token_bytes) +

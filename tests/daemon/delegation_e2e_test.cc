@@ -868,6 +868,27 @@ TEST_F(DelegationE2E, TokenPolicyRequired) {
   EXPECT_BOUND(verify(*d, by_a(pop_token_a(), Scheme::dpop)), kUser, kAgentA, "key+identity");
 }
 
+TEST_F(DelegationE2E, RevokedTokenIdsAndAllowedActors) {
+  json claims = delegated(kAgentA, key_a_->thumbprint());
+  claims["jti"] = "at-revoked-1";
+  const std::string revoked = as_->mint(claims);
+  {
+    std::ofstream(dir_ / "revoked.txt") << "# revocation feed\n\nat-revoked-1\n";
+  }
+  auto d = start(Keys::discovery, {"--revoked-token-ids", (dir_ / "revoked.txt").string(),
+                                   "--allowed-actor", kAgentB});
+  EXPECT_REFUSED(verify(*d, by_a(revoked, Scheme::dpop)), "token_revoked", 401);
+  // Not revoked, but only agent B may act for principals: A is refused with 403.
+  json v = verify(*d, by_a(pop_token_a(), Scheme::dpop));
+  EXPECT_REFUSED(v, "actor_unauthorized", 403);
+  // The verdict counters name the token reasons.
+  auto m = d->request(bhttp::verb::get, "/metrics").body();
+  EXPECT_NE(m.find("reason=\"actor_unauthorized\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("reason=\"token_revoked\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("wbad_directory_"), std::string::npos) << m;
+  EXPECT_NE(m.find("wbad_token_outcome_rejected_total 2"), std::string::npos) << m;
+}
+
 TEST_F(DelegationE2E, OptionalPolicyWithoutATokenIsNoToken) {
   auto d = start(Keys::discovery);
   json v = verify(*d, sign_with("", *key_a_, kAgentA, "\"@method\" \"@path\""));

@@ -864,6 +864,36 @@ TEST(Binding, RequireDelegation) {
   EXPECT_EQ(bind(t, dpop(kKA), {agent_a()}, route).reason(), Reason::delegation_required);
 }
 
+TEST(Binding, AllowedActorsRestrictWhoMayActForPrincipals) {
+  BindingPolicy route;
+  route.allowed_actors = {kUB};  // only agent B may act for users here
+  EXPECT_EQ(bind(pos1(), dpop(kKA), {agent_a()}, route).reason(), Reason::actor_unauthorized);
+  // Any of A's identifiers (its origin, its key URN) or the actor's sub lets it through.
+  for (const std::string& id : {kOriginA, jwk_thumbprint_uri(kKA), kCA}) {
+    route.allowed_actors = {id};
+    EXPECT_TRUE(bind(pos1(), dpop(kKA), {agent_a()}, route).ok()) << id;
+  }
+  // An agent acting for itself is not restricted by an actor policy.
+  AccessToken self = base_token();
+  self.subject = kCA;
+  self.client_id = kCA;
+  self.cnf = jkt(kKA);
+  route.allowed_actors = {kUB};
+  auto r = bind(self, dpop(kKA), {agent_a()}, route);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->delegation, "none");
+}
+
+TEST(Binding, RevokedTokenIdsAreRefusedEvenWhenEverythingElseBinds) {
+  BindingPolicy policy;
+  ASSERT_TRUE(bind(pos1(), dpop(kKA), {agent_a()}, policy).ok());
+  policy.revoked_token_ids.insert(pos1().jti);
+  EXPECT_EQ(bind(pos1(), dpop(kKA), {agent_a()}, policy).reason(), Reason::token_revoked);
+  AccessToken other = pos1();
+  other.jti = "at-other";
+  EXPECT_TRUE(bind(other, dpop(kKA), {agent_a()}, policy).ok());
+}
+
 TEST(Binding, AuditReplacesControlCharacters) {
   AccessToken t = pos1();
   t.subject = "u\n1";

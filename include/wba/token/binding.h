@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,13 @@ struct BindingPolicy {
   bool require_body_digest = false;  // the covering signature must cover content-digest
   std::vector<std::string> required_scopes;
   std::vector<ActorAlias> aliases;
+  // Actor policy (actor profile `actor_unauthorized`): when not empty, an agent acting for a
+  // principal must be one of these — any of its identifiers (U, O, K-URN, C) or the current
+  // actor's `sub` listed. An agent acting for itself (delegation "none") is not restricted.
+  std::vector<std::string> allowed_actors;
+  // Revocation feed (jti denylist, delegation.md §4 Step 8.8): a token whose `jti` is listed →
+  // token_revoked. Checked on every request, so a cached validation cannot outlive revocation.
+  std::set<std::string, std::less<>> revoked_token_ids;
 };
 
 // ---------------------------------------------------------------------------------------------
