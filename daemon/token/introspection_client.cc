@@ -1,6 +1,7 @@
 #include "token/introspection_client.h"
 
 #include "wba/encoding/base64.h"
+#include "wba/token/token_exchange.h"
 
 namespace wbad {
 
@@ -35,25 +36,6 @@ wba::Result<std::pair<std::string, std::string>> parse_client_credentials(std::s
   return Error(Reason::invalid_argument, "no client_id:client_secret line");
 }
 
-std::string form_urlencode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '*') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::shared_ptr<IntrospectionClient> IntrospectionClient::make(
     std::shared_ptr<fetch::HttpTransport> transport, std::size_t max_in_flight,
     std::shared_ptr<TokenMetrics> metrics) {
@@ -79,13 +61,13 @@ void IntrospectionClient::introspect(const IntrospectionEndpoint& endpoint,
   fetch::FetchRequest request;
   request.url = endpoint.url;
   request.method = "POST";
-  request.body = "token=" + form_urlencode(token) + "&token_type_hint=access_token";
+  request.body = "token=" + wba::token::form_urlencode(token) + "&token_type_hint=access_token";
   request.headers.add("Content-Type", "application/x-www-form-urlencoded");
   request.headers.add("Accept", "application/json");
   if (!endpoint.client_id.empty()) {
     request.headers.add("Authorization",
-                        "Basic " + wba::base64_encode(form_urlencode(endpoint.client_id) + ":" +
-                                                      form_urlencode(endpoint.client_secret)));
+                        "Basic " + wba::base64_encode(wba::token::form_urlencode(endpoint.client_id) + ":" +
+                                                      wba::token::form_urlencode(endpoint.client_secret)));
   }
   transport_->fetch(std::move(request), [self = shared_from_this(), url = endpoint.url,
                                          done = std::move(done)](fetch::FetchResult r) {

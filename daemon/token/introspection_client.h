@@ -35,9 +35,6 @@ struct IntrospectionEndpoint {
 // first ':'; trailing CR/LF and spaces trimmed). Errors: invalid_argument naming what is wrong.
 wba::Result<std::pair<std::string, std::string>> parse_client_credentials(std::string_view text);
 
-// application/x-www-form-urlencoded encoding of one name or value (RFC 6749 App. B).
-std::string form_urlencode(std::string_view text);
-
 class IntrospectionClient : public std::enable_shared_from_this<IntrospectionClient> {
  public:
   using Callback = std::function<void(wba::Result<std::string>)>;

@@ -9,29 +9,11 @@
 namespace wba::token {
 namespace {
 
-// application/x-www-form-urlencoded byte serializer (WHATWG URL §5.2, as RFC 6749 App. B
-// asks): tokens are token68 and scopes may hold '+' or '/', which must not survive raw.
-void append_form_encoded(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*' ||
-        c == '-' || c == '.' || c == '_') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-}
-
 void append_pair(std::string& out, std::string_view name, std::string_view value) {
   if (!out.empty()) out += '&';
-  append_form_encoded(out, name);
+  out += form_urlencode(name);
   out += '=';
-  append_form_encoded(out, value);
+  out += form_urlencode(value);
 }
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
@@ -61,6 +43,25 @@ Error bad_argument(std::string detail) {
 Error malformed(std::string detail) { return Error(Reason::malformed_json, std::move(detail)); }
 
 }  // namespace
+
+std::string form_urlencode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (unsigned char c : value) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*' ||
+        c == '-' || c == '.' || c == '_') {
+      out += static_cast<char>(c);
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
 
 Result<std::string> token_exchange_body(const TokenExchangeRequest& r) {
   if (r.subject_token.empty()) return bad_argument("subject_token is required");

@@ -38,6 +38,11 @@ struct TokenExchangeRequest {
   std::optional<std::string> requested_token_type;
 };
 
+// One value in application/x-www-form-urlencoded form (WHATWG URL §5.2 byte serializer:
+// ALPHA / DIGIT / "*-._" as is, space as '+', every other byte %XX), as RFC 6749 App. B asks of
+// OAuth request bodies and of client_secret_basic credentials (§2.3.1).
+std::string form_urlencode(std::string_view value);
+
 // The application/x-www-form-urlencoded body (WHATWG URL §5.2 serializer: unreserved bytes as
 // is, space as '+', everything else %XX). invalid_argument: an empty subject_token or type,
 // actor_token without actor_token_type or the reverse, a scope that is not an RFC 6749 §3.3

@@ -9,6 +9,7 @@
 #include "token/issuer_metadata.h"
 #include "token/route_policy.h"
 #include "token/token_cache.h"
+#include "wba/token/token_exchange.h"
 
 namespace wbad {
 namespace {
@@ -111,8 +112,8 @@ TEST(IssuerMetadata, IssuerMustMatchExactly) {
 }
 
 TEST(Introspection, FormEncodingAndCredentials) {
-  EXPECT_EQ(form_urlencode("a b+c/d~é"), "a+b%2Bc%2Fd%7E%C3%A9");
-  EXPECT_EQ(form_urlencode("AZaz09-._*"), "AZaz09-._*");
+  EXPECT_EQ(wba::token::form_urlencode("a b+c/d~é"), "a+b%2Bc%2Fd%7E%C3%A9");
+  EXPECT_EQ(wba::token::form_urlencode("AZaz09-._*"), "AZaz09-._*");
   auto c = parse_client_credentials("\n  rs-client:s3cr:et \r\n");
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->first, "rs-client");
