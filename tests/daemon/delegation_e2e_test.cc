@@ -547,13 +547,8 @@ TEST_F(DelegationE2E, ActorAliasesMatchOnlyInTheirNamespace) {
                  "agent_binding_mismatch");
 }
 
-// SUSPECTED BUG (reported to the lead; fails at the time of writing): the same aliases written
-// with URL = A's Signature-Agent identifier exactly as A sends it
-// (`sig1="https://agent-a.example"`), which is what docs/CONFIG.md asks for ("the agent whose
-// Signature-Agent identifier is URL"), never match: wba::token::bind_token compares the alias URL
-// with U = the directory URL (…/.well-known/http-message-signatures-directory,
-// VerifiedAgent::signature_agent as VerifyService fills it) and, unlike actor names, not with the
-// origin O.
+// Aliases may name the agent by its Signature-Agent identifier exactly as it sends it (a bare
+// origin), not only by the resolved directory URL (docs/CONFIG.md "Actor aliases").
 TEST_F(DelegationE2E, ActorAliasNamesTheSignatureAgentIdentifierAsSent) {
   auto d = start(Keys::discovery, {"--actor-alias", as_->issuer() + " agent-42=" + kAgentA,
                                    "--actor-alias", as_->issuer() + " " + kAgentA + "=" + kAgentA});
