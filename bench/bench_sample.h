@@ -41,11 +41,11 @@ inline const unsigned char* uc(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-// An Ed25519 key from a fixed 32-byte seed.
-inline SigningKey fixed_ed25519_key() {
+// An Ed25519 key from the 32-byte seed first, first+1, … (deterministic figures).
+inline SigningKey ed25519_key_from_seed(unsigned char first, const std::string& kid = "") {
   if (sodium_init() < 0) throw std::runtime_error("sodium_init failed");
   unsigned char seed[crypto_sign_SEEDBYTES];
-  for (std::size_t i = 0; i < sizeof seed; ++i) seed[i] = static_cast<unsigned char>(i + 1);
+  for (std::size_t i = 0; i < sizeof seed; ++i) seed[i] = static_cast<unsigned char>(first + i);
   unsigned char pk[crypto_sign_PUBLICKEYBYTES];
   unsigned char sk[crypto_sign_SECRETKEYBYTES];
   crypto_sign_seed_keypair(pk, sk, seed);
@@ -54,8 +54,12 @@ inline SigningKey fixed_ed25519_key() {
       {"crv", "Ed25519"},
       {"x", base64url_encode(std::string_view(reinterpret_cast<const char*>(pk), sizeof pk))},
       {"d", base64url_encode(std::string_view(reinterpret_cast<const char*>(seed), sizeof seed))}};
+  if (!kid.empty()) jwk["kid"] = kid;
   return must(SigningKey::from_jwk(jwk));
 }
+
+// The agent key of every sample: seed 1, 2, … 32.
+inline SigningKey fixed_ed25519_key() { return ed25519_key_from_seed(1); }
 
 // OpenSSL keys for the RSA-PSS and ECDSA figures. Key generation is random in OpenSSL and cannot
 // be seeded through its public API, so these are only used for time, not instruction counts.

@@ -42,53 +42,9 @@ inline constexpr const char* kIssuer = "https://as.example";
 inline constexpr const char* kAudience = "https://example.com";
 inline constexpr const char* kAgentUrl = "https://bot.example";
 
-// An Ed25519 key from the 32-byte seed first, first+1, …
-inline SigningKey ed25519_key_from_seed(unsigned char first, const std::string& kid = "") {
-  if (sodium_init() < 0) throw std::runtime_error("sodium_init failed");
-  unsigned char seed[crypto_sign_SEEDBYTES];
-  for (std::size_t i = 0; i < sizeof seed; ++i) seed[i] = static_cast<unsigned char>(first + i);
-  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-  unsigned char sk[crypto_sign_SECRETKEYBYTES];
-  crypto_sign_seed_keypair(pk, sk, seed);
-  nlohmann::json jwk = {
-      {"kty", "OKP"},
-      {"crv", "Ed25519"},
-      {"x", base64url_encode(std::string_view(reinterpret_cast<const char*>(pk), sizeof pk))},
-      {"d", base64url_encode(std::string_view(reinterpret_cast<const char*>(seed), sizeof seed))}};
-  if (!kid.empty()) jwk["kid"] = kid;
-  return must(SigningKey::from_jwk(jwk));
-}
-
-// What VerifyService does with each verified signature before the token stage
-// (daemon/service/verify_service.cc, verified_agent(), which is internal to that file: copied
-// here so that the benchmark pays the same per-request conversion).
-inline token::VerifiedAgent verified_agent(const profile::AgentVerdict& a) {
-  token::VerifiedAgent out;
-  out.label = a.signature.label();
-  out.key_thumbprint = a.key_thumbprint;
-  out.params = a.signature.params();
-  if (a.agent) {
-    const auto& loc = *a.agent;
-    out.signature_agent = loc.directory_url;
-    switch (loc.type) {
-      case profile::MemberType::directory:
-        out.agent_type = "directory";
-        if (loc.directory_url == loc.origin + "/.well-known/http-message-signatures-directory") {
-          out.origin = loc.origin;
-        }
-        break;
-      case profile::MemberType::jwks_uri:
-        out.agent_type = "jwks_uri";
-        break;
-      case profile::MemberType::cimd:
-        out.agent_type = "cimd";
-        out.card_client_id = loc.directory_url;
-        out.card_client_id_trust = "cimd";
-        break;
-    }
-  }
-  return out;
-}
+// What VerifyService does with each verified signature before the token stage: the daemon's
+// own conversion, so the benchmark pays the same per request.
+using wbad::verified_agent;
 
 // A request presenting a token, signed by the agent with present_token: the same request and
 // signing options as ProfileSample (bench_sample.h), plus Authorization (and DPoP), covered.
@@ -194,8 +150,7 @@ inline std::optional<wbad::TokenOutcome> check_inline(const wbad::TokenService& 
                                                       const http::Message& msg,
                                                       std::vector<token::VerifiedAgent> agents) {
   std::optional<wbad::TokenOutcome> out;
-  service.check(msg, std::move(agents), kNow,
-                [&out](wbad::TokenOutcome o) { out = std::move(o); });
+  service.check(msg, std::move(agents), kNow, [&out](wbad::TokenOutcome o) { out = std::move(o); });
   return out;
 }
 

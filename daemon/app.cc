@@ -109,8 +109,7 @@ int run_daemon(int argc, const char* const* argv) {
         if (!new_keys) {
           log.log(LogLevel::error, "reload failed, keeping the running configuration",
                   {{"error", new_keys.error().detail}});
-        } else if (auto new_tokens = make_tokens(*cfg, ioc, token_metrics, replay);
-                   !new_tokens) {
+        } else if (auto new_tokens = make_tokens(*cfg, ioc, token_metrics, replay); !new_tokens) {
           log.log(LogLevel::error, "reload failed, keeping the running configuration",
                   {{"error", new_tokens.error().detail}});
         } else {

@@ -270,9 +270,9 @@ void Router::handle(HttpRequest request, Respond respond) const {
         request.keep_alive(), ready ? "ready\n" : "draining\n", "text/plain")));
   }
   if (path == "/metrics") {
-    return respond(to_reply(make_response(bhttp::status::ok, request.version(),
-                                          request.keep_alive(), metrics_.render(),
-                                          "text/plain; version=0.0.4")));
+    return respond(
+        to_reply(make_response(bhttp::status::ok, request.version(), request.keep_alive(),
+                               metrics_.render(), "text/plain; version=0.0.4")));
   }
   respond(to_reply(json_error(bhttp::status::not_found, request, "not_found",
                               "no endpoint " + std::string(path))));
@@ -357,81 +357,81 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
   // one buffer instead of a field list, a message object and the serializer's buffer sequence.
   const unsigned version = request.version();
   const bool keep_alive = request.keep_alive();
-  service_->check(
-      std::move(original).value(), frontend, std::nullopt,
-      [frontend, version, keep_alive, config = std::move(config),
-       respond = std::move(respond)](Verdict v) {
-        unsigned code = config->mode == Mode::enforce ? enforce_status(v) : 200;
-        // nginx turns anything but 2xx/401/403 into a 500 for the client: token rows of 400
-        // (invalid_request) and 503 (issuer or introspection down) become 401 there, with the
-        // reason in the Reason header.
-        if (frontend == Frontend::nginx && code != 200 && code != 401 && code != 403) code = 401;
-        const auto status = static_cast<bhttp::status>(code);
-        Reply r;
-        r.keep_alive = keep_alive;
-        std::string& w = r.wire;
-        w.reserve(512);
-        append_status_line(w, version, static_cast<unsigned>(status),
-                           bhttp::obsolete_reason(status));
-        w += "Server: wbad\r\nContent-Type: text/plain\r\nCache-Control: no-store\r\n";
-        if (version >= 11 && !keep_alive) w += "Connection: close\r\n";
-        if (version < 11 && keep_alive) w += "Connection: keep-alive\r\n";
-        w += "Content-Length: 0\r\n";
-        const std::string& p = config->identity_header_prefix;
-        auto field = [&](std::string_view name, std::string_view value) {
-          w += p;
-          append_field(w, name, value);
-        };
-        // Always set every identity header (empty when unknown) so that a proxy copying them
-        // upstream overwrites anything a client sent under those names.
-        field("Verified", v.valid ? "true" : "false");
-        field("Outcome", wba::profile::to_string(v.outcome));
-        field("Reason", wba::to_string(v.reason));
-        std::string_view agent, directory, thumbprint, label, body_checked = "false";
-        if (v.agent) {
-          if (v.agent->agent) {
-            agent = v.agent->agent->agent_url;
-            directory = v.agent->agent->directory_url;
-          }
-          thumbprint = v.agent->key_thumbprint;
-          label = v.agent->signature.label();
-          body_checked = v.agent->signature.content_digest_checked() ? "true" : "false";
-        }
-        field("Url", agent);
-        field("Directory", directory);
-        field("Key-Thumbprint", thumbprint);
-        field("Label", label);
-        field("Body-Checked", body_checked);
-        // The delegation (docs/DELEGATION.md §6), empty unless a token was bound.
-        const TokenIdentity t = token_identity(v);
-        field("Principal", header_safe(t.principal));
-        field("Actor", header_safe(t.actor));
-        field("Actor-Chain", header_safe(t.actor_chain));
-        field("Client-Id", header_safe(t.client_id));
-        field("Scope", header_safe(t.scope));
-        field("Token-Id", header_safe(t.token_id));
-        field("Token-Expires", t.token_expires);
-        field("Issuer", header_safe(t.issuer));
-        field("Binding", t.binding);
-        field("Delegation", t.delegation);
-        if (code == 401 && v.token && v.token->state != TokenOutcome::State::bound) {
-          // RFC 6750 §3 / RFC 9449 §7.1 challenge in the presentation's scheme; the proxy
-          // passes it to the client with the 401 (nginx auth_request copies it).
-          const bool dpop = v.token->scheme == wba::token::Scheme::dpop;
-          auto err = wba::token::token_error_mapping(v.reason).error;
-          std::string challenge = dpop ? "DPoP" : "Bearer";
-          if (!err.empty()) challenge += " error=\"" + std::string(err) + "\"";
-          append_field(w, "WWW-Authenticate", challenge);
-          if (v.reason == Reason::authorization_not_signed ||
-              v.reason == Reason::stale_binding_signature) {
-            append_field(w, "Accept-Signature",
-                         wba::token::accept_signature_for_binding(
-                             v.agent ? v.agent->signature.label() : "sig1", dpop));
-          }
-        }
-        w += "\r\n";
-        respond(std::move(r));
-      });
+  service_->check(std::move(original).value(), frontend, std::nullopt,
+                  [frontend, version, keep_alive, config = std::move(config),
+                   respond = std::move(respond)](Verdict v) {
+                    unsigned code = config->mode == Mode::enforce ? enforce_status(v) : 200;
+                    // nginx turns anything but 2xx/401/403 into a 500 for the client: token rows of
+                    // 400 (invalid_request) and 503 (issuer or introspection down) become 401
+                    // there, with the reason in the Reason header.
+                    if (frontend == Frontend::nginx && code != 200 && code != 401 && code != 403)
+                      code = 401;
+                    const auto status = static_cast<bhttp::status>(code);
+                    Reply r;
+                    r.keep_alive = keep_alive;
+                    std::string& w = r.wire;
+                    w.reserve(512);
+                    append_status_line(w, version, static_cast<unsigned>(status),
+                                       bhttp::obsolete_reason(status));
+                    w += "Server: wbad\r\nContent-Type: text/plain\r\nCache-Control: no-store\r\n";
+                    if (version >= 11 && !keep_alive) w += "Connection: close\r\n";
+                    if (version < 11 && keep_alive) w += "Connection: keep-alive\r\n";
+                    w += "Content-Length: 0\r\n";
+                    const std::string& p = config->identity_header_prefix;
+                    auto field = [&](std::string_view name, std::string_view value) {
+                      w += p;
+                      append_field(w, name, value);
+                    };
+                    // Always set every identity header (empty when unknown) so that a proxy copying
+                    // them upstream overwrites anything a client sent under those names.
+                    field("Verified", v.valid ? "true" : "false");
+                    field("Outcome", wba::profile::to_string(v.outcome));
+                    field("Reason", wba::to_string(v.reason));
+                    std::string_view agent, directory, thumbprint, label, body_checked = "false";
+                    if (v.agent) {
+                      if (v.agent->agent) {
+                        agent = v.agent->agent->agent_url;
+                        directory = v.agent->agent->directory_url;
+                      }
+                      thumbprint = v.agent->key_thumbprint;
+                      label = v.agent->signature.label();
+                      body_checked = v.agent->signature.content_digest_checked() ? "true" : "false";
+                    }
+                    field("Url", agent);
+                    field("Directory", directory);
+                    field("Key-Thumbprint", thumbprint);
+                    field("Label", label);
+                    field("Body-Checked", body_checked);
+                    // The delegation (docs/DELEGATION.md §6), empty unless a token was bound.
+                    const TokenIdentity t = token_identity(v);
+                    field("Principal", header_safe(t.principal));
+                    field("Actor", header_safe(t.actor));
+                    field("Actor-Chain", header_safe(t.actor_chain));
+                    field("Client-Id", header_safe(t.client_id));
+                    field("Scope", header_safe(t.scope));
+                    field("Token-Id", header_safe(t.token_id));
+                    field("Token-Expires", t.token_expires);
+                    field("Issuer", header_safe(t.issuer));
+                    field("Binding", t.binding);
+                    field("Delegation", t.delegation);
+                    if (code == 401 && v.token && v.token->state != TokenOutcome::State::bound) {
+                      // RFC 6750 §3 / RFC 9449 §7.1 challenge in the presentation's scheme; the
+                      // proxy passes it to the client with the 401 (nginx auth_request copies it).
+                      const bool dpop = v.token->scheme == wba::token::Scheme::dpop;
+                      auto err = wba::token::token_error_mapping(v.reason).error;
+                      std::string challenge = dpop ? "DPoP" : "Bearer";
+                      if (!err.empty()) challenge += " error=\"" + std::string(err) + "\"";
+                      append_field(w, "WWW-Authenticate", challenge);
+                      if (v.reason == Reason::authorization_not_signed ||
+                          v.reason == Reason::stale_binding_signature) {
+                        append_field(w, "Accept-Signature",
+                                     wba::token::accept_signature_for_binding(
+                                         v.agent ? v.agent->signature.label() : "sig1", dpop));
+                      }
+                    }
+                    w += "\r\n";
+                    respond(std::move(r));
+                  });
 }
 
 }  // namespace wbad

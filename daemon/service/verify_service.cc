@@ -22,39 +22,6 @@ std::string replay_key(std::string_view a, std::string_view b) {
   return out;
 }
 
-// What the token stage needs to know about a verified signature (docs/DELEGATION.md §1).
-wba::token::VerifiedAgent verified_agent(const wba::profile::AgentVerdict& a) {
-  wba::token::VerifiedAgent out;
-  out.label = a.signature.label();
-  out.key_thumbprint = a.key_thumbprint;
-  out.params = a.signature.params();
-  if (a.agent) {
-    // U is the directory the key came from (for a bare origin, its well-known URL), O its
-    // origin for type=directory; a card's client_id is U itself (fetched there, client_id == U).
-    const auto& loc = *a.agent;
-    out.signature_agent = loc.directory_url;
-    switch (loc.type) {
-      case wba::profile::MemberType::directory:
-        out.agent_type = "directory";
-        // Only a bare-origin member makes the key set the origin's (§4.5 "binds to a domain").
-        if (loc.directory_url == loc.origin + "/.well-known/http-message-signatures-directory") {
-          out.origin = loc.origin;
-        }
-        break;
-      case wba::profile::MemberType::jwks_uri:
-        out.agent_type = "jwks_uri";
-        break;
-      case wba::profile::MemberType::cimd:
-        out.agent_type = "cimd";
-        // The card was fetched at directory_url and its client_id equals that URL exactly.
-        out.card_client_id = loc.directory_url;
-        out.card_client_id_trust = "cimd";
-        break;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 using wba::Reason;
@@ -204,8 +171,8 @@ void VerifyService::next_candidate(std::shared_ptr<Check> c) {
         const std::int64_t until = params.expires().value_or(c->now) + c->config->max_clock_skew;
         bool fresh = true;
         if (auto nonce = params.nonce()) {
-          fresh = replay_->check_and_record(replay_key(verdict->key_thumbprint, *nonce),
-                                            until, c->now);
+          fresh =
+              replay_->check_and_record(replay_key(verdict->key_thumbprint, *nonce), until, c->now);
         }
         if (fresh && c->config->replay_whole_signatures) {
           fresh = replay_->check_and_record(replay_key("signature", prepared.signature.signature),
@@ -244,19 +211,19 @@ void VerifyService::token_stage(std::shared_ptr<Check> c) {
   if (!c->tokens) return finish(c, std::move(v));
   auto agents = std::move(c->agents);
   const wba::http::Message& message = c->message;  // outlives the call: `c` is captured
-  c->tokens->check(message, std::move(agents), c->now,
-                   [this, c, v = std::move(v)](TokenOutcome t) mutable {
-                     using State = TokenOutcome::State;
-                     if (t.state == State::rejected || t.state == State::unverified) {
-                       v.valid = false;
-                       v.reason = t.reason;
-                       v.detail = t.detail;
-                       v.outcome = t.state == State::rejected ? profile::Outcome::invalid
-                                                              : profile::Outcome::unverified;
-                     }
-                     v.token = std::move(t);
-                     finish(c, std::move(v));
-                   });
+  c->tokens->check(
+      message, std::move(agents), c->now, [this, c, v = std::move(v)](TokenOutcome t) mutable {
+        using State = TokenOutcome::State;
+        if (t.state == State::rejected || t.state == State::unverified) {
+          v.valid = false;
+          v.reason = t.reason;
+          v.detail = t.detail;
+          v.outcome =
+              t.state == State::rejected ? profile::Outcome::invalid : profile::Outcome::unverified;
+        }
+        v.token = std::move(t);
+        finish(c, std::move(v));
+      });
 }
 
 void VerifyService::finish(const std::shared_ptr<Check>& c, Verdict v) {

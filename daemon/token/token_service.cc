@@ -66,6 +66,38 @@ std::string_view to_string(TokenOutcome::State state) noexcept {
   return "unknown";
 }
 
+wba::token::VerifiedAgent verified_agent(const wba::profile::AgentVerdict& a) {
+  wba::token::VerifiedAgent out;
+  out.label = a.signature.label();
+  out.key_thumbprint = a.key_thumbprint;
+  out.params = a.signature.params();
+  if (a.agent) {
+    // U is the directory the key came from (for a bare origin, its well-known URL), O its
+    // origin for type=directory; a card's client_id is U itself (fetched there, client_id == U).
+    const auto& loc = *a.agent;
+    out.signature_agent = loc.directory_url;
+    switch (loc.type) {
+      case wba::profile::MemberType::directory:
+        out.agent_type = "directory";
+        // Only a bare-origin member makes the key set the origin's (§4.5 "binds to a domain").
+        if (loc.directory_url == loc.origin + "/.well-known/http-message-signatures-directory") {
+          out.origin = loc.origin;
+        }
+        break;
+      case wba::profile::MemberType::jwks_uri:
+        out.agent_type = "jwks_uri";
+        break;
+      case wba::profile::MemberType::cimd:
+        out.agent_type = "cimd";
+        // The card was fetched at directory_url and its client_id equals that URL exactly.
+        out.card_client_id = loc.directory_url;
+        out.card_client_id_trust = "cimd";
+        break;
+    }
+  }
+  return out;
+}
+
 // One request going through the stage. Holds the service alive until `done` has been called.
 struct TokenService::Check {
   std::shared_ptr<const TokenService> service;
@@ -151,8 +183,7 @@ void TokenService::check(const wba::http::Message& message,
     dpop_policy.window = dpop_window_;
     // The target URI is only needed here (htu), so it is only built for DPoP.
     auto proof = wba::token::verify_dpop_proof(proofs.front(), request->method,
-                                               request->target.uri(), token, now,
-                                               dpop_policy);
+                                               request->target.uri(), token, now, dpop_policy);
     if (!proof) return fail(c, proof.error());
     if (replay_dpop_ && replay_) {
       // Bounded key (the jti is the agent's choice): SHA-256 over "dpop:" + thumbprint and jti.

@@ -45,6 +45,7 @@
 #include "token/token_cache.h"
 #include "token/token_metrics.h"
 #include "wba/http/message.h"
+#include "wba/profile/web_bot_auth.h"
 #include "wba/result.h"
 #include "wba/token/access_token.h"
 #include "wba/token/binding.h"
@@ -62,6 +63,11 @@ struct TokenOutcome {
 
 // "no_token", "bound", "rejected", "unverified".
 std::string_view to_string(TokenOutcome::State state) noexcept;
+
+// What the token stage needs to know about a verified web-bot-auth signature
+// (docs/DELEGATION.md §1): K, U (the directory its key came from), O for a bare-origin
+// directory member, C for a type=cimd card (fetched at U, client_id == U), the parameters.
+wba::token::VerifiedAgent verified_agent(const wba::profile::AgentVerdict& verdict);
 
 // What tests (and only tests) replace; the daemon passes {}.
 struct TokenServiceOverrides {
