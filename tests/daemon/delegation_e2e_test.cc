@@ -849,6 +849,137 @@ TEST_F(DelegationE2E, IssuerOnAPortNobodyListensOnIsUnverifiedQuickly) {
 
 // -- policy: token required, route scopes ------------------------------------------------------
 
+// The rest of the §9 list that a token can carry, each through the real wbad (JSON API), from
+// a bearer token naming A (POS-3) presented by A with a covering signature.
+TEST_F(DelegationE2E, RemainingAttackListThroughWbad) {
+  auto d = start(Keys::discovery);
+  const std::string kid = as_->kid(AsKey::ed25519);
+  auto b64 = [](const std::string& s) { return wba::base64url_encode(s); };
+  // A compact JWS whose signature is never reached: the header or payload is refused first.
+  auto unsigned_jws = [&](const json& header, const json& claims) {
+    return b64(header.dump()) + "." + b64(claims.dump()) + "." + b64(std::string(64, 'x'));
+  };
+  struct Case {
+    std::string name;
+    std::string token;
+    std::string reason;  // "" = bound
+  };
+  std::vector<Case> cases;
+  auto with = [&](const std::function<void(json&)>& edit) {
+    json c = bearer_claims(kAgentA);
+    edit(c);
+    return as_->mint(c);
+  };
+  auto with_header = [&](const json& header) {
+    return as_->mint(bearer_claims(kAgentA), AsKey::ed25519, header);
+  };
+  cases.push_back(
+      {"#20 ES256 header, Ed25519 key",
+       unsigned_jws({{"alg", "ES256"}, {"typ", "at+jwt"}, {"kid", kid}}, bearer_claims(kAgentA)),
+       "alg_not_allowed"});
+  cases.push_back({"#22 embedded jwk header",
+                   with_header({{"jwk", {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "AAAA"}}}}),
+                   "malformed_jwt"});
+  cases.push_back(
+      {"#22 jku header", with_header({{"jku", "https://evil.example/jwks"}}), "malformed_jwt"});
+  cases.push_back(
+      {"#24 10 KB kid", with_header({{"kid", std::string(10000, 'k')}}), "malformed_jwt"});
+  cases.push_back(
+      {"#24 injection-looking kid", with_header({{"kid", "../../etc/passwd"}}), "unknown_kid"});
+  cases.push_back({"#26 typ at+JWT", with_header({{"typ", "at+JWT"}}), ""});
+  cases.push_back({"#26 typ application/at+jwt", with_header({{"typ", "application/at+jwt"}}), ""});
+  cases.push_back({"#26 typ JWT", with_header({{"typ", "JWT"}}), "invalid_typ"});
+  cases.push_back({"#26 typ dpop+jwt", with_header({{"typ", "dpop+jwt"}}), "invalid_typ"});
+  cases.push_back({"#27 crit", with_header({{"crit", {"exp"}}}), "malformed_jwt"});
+  {
+    std::string t = bearer_token(kAgentA);
+    // token68 (RFC 9110 §11.2) allows '=' only at the end: inside, the header is malformed.
+    cases.push_back({"#29 padding inside (not token68)",
+                     t.substr(0, t.find('.')) + "=" + t.substr(t.find('.')), "invalid_request"});
+    cases.push_back({"#29 trailing padding", t + "=", "malformed_jwt"});
+    cases.push_back({"#29 standard-alphabet character", "+" + t.substr(1), "malformed_jwt"});
+  }
+  cases.push_back({"#30 100 KB token",
+                   with([](json& c) { c["pad"] = std::string(100 * 1024, 'p'); }),
+                   "invalid_request"});
+  cases.push_back({"#32 exp as a string",
+                   with([](json& c) { c["exp"] = std::to_string(c["exp"].get<std::int64_t>()); }),
+                   "invalid_claim"});
+  cases.push_back(
+      {"#32 exp as a float", with([](json& c) { c["exp"] = c["exp"].get<double>() + 0.5; }), ""});
+  cases.push_back({"#32 exp 1e300", with([](json& c) { c["exp"] = 1e300; }), "invalid_claim"});
+  cases.push_back({"#33 aud missing", with([](json& c) { c.erase("aud"); }), "invalid_audience"});
+  cases.push_back({"#33 aud array with ours", with([](json& c) {
+                     c["aud"] = {"https://other.example", kResource};
+                   }),
+                   ""});
+  cases.push_back(
+      {"#39 expired act.exp is ignored", with([](json& c) { c["act"]["exp"] = 1; }), ""});
+  cases.push_back({"#40 actor = subject", with([](json& c) {
+                     c["act"] = {{"sub", kUser}, {"iss", as_->issuer()}};
+                   }),
+                   "agent_binding_mismatch"});
+  cases.push_back(
+      {"#41 A -> B -> A", with([](json& c) {
+         c["act"] = {{"sub", kAgentA}, {"act", {{"sub", kAgentB}, {"act", {{"sub", kAgentA}}}}}};
+       }),
+       ""});
+  cases.push_back({"#42 may_act without act", with([](json& c) {
+                     c.erase("act");
+                     c["may_act"] = {{"sub", kAgentA}};
+                   }),
+                   "delegation_not_exchanged"});
+  cases.push_back({"#44 client_id = orchestrator, act = A",
+                   with([](json& c) { c["client_id"] = "https://orchestrator.example/client"; }),
+                   ""});
+  cases.push_back({"#45 scope as an array", with([](json& c) { c["scope"] = {"orders:read"}; }),
+                   "invalid_claim"});
+  cases.push_back({"#45 scope with a forbidden character",
+                   with([](json& c) { c["scope"] = "orders:read \"x\""; }), "invalid_claim"});
+  cases.push_back({"#16 cnf x5t#S256, no certificate", with([](json& c) {
+                     c["cnf"] = {{"x5t#S256", "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0"}};
+                   }),
+                   "binding_unverifiable"});
+  cases.push_back({"NEG-19 cnf with two methods", with([](json& c) {
+                     c["cnf"] = {{"jkt", "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U"},
+                                 {"jwk",
+                                  {{"kty", "OKP"},
+                                   {"crv", "Ed25519"},
+                                   {"x", "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}}}};
+                   }),
+                   "invalid_cnf"});
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    // present_token itself refuses to send a malformed or oversized token: sign those raw.
+    const bool raw = c.name.rfind("#29", 0) == 0 || c.name.rfind("#30", 0) == 0;
+    json v = verify(*d, raw ? sign_with("Bearer " + c.token, *key_a_, kAgentA,
+                                        "\"@method\" \"@path\" \"authorization\"")
+                            : by_a(c.token));
+    if (c.reason.empty()) {
+      EXPECT_BOUND(v, kUser, kAgentA, "identity");
+    } else {
+      const int status = c.reason == "invalid_request"            ? 400
+                         : c.reason == "delegation_not_exchanged" ? 403
+                                                                  : 401;
+      EXPECT_REFUSED(v, c.reason, status);
+    }
+  }
+  auto token_of = [&](std::string_view prefix) {
+    for (const auto& c : cases) {
+      if (c.name.rfind(prefix, 0) == 0) return c.token;
+    }
+    ADD_FAILURE() << "no case " << prefix;
+    return std::string();
+  };
+  // #41 is accepted with its warning, #44 reports the orchestrator as client, A as actor.
+  json v41 = verify(*d, by_a(token_of("#41")));
+  EXPECT_NE(v41["delegation"]["warnings"].dump().find("actor_repeats_in_chain"), std::string::npos)
+      << v41.dump();
+  json v44 = verify(*d, by_a(token_of("#44")));
+  EXPECT_EQ(str(v44, "client_id"), "https://orchestrator.example/client") << v44.dump();
+  EXPECT_EQ(str(v44, "actor"), kAgentA) << v44.dump();
+}
+
 TEST_F(DelegationE2E, TokenPolicyRequired) {
   auto d = start(Keys::discovery, {"--token-policy", "required"});
   // A valid Web Bot Auth signature and no token.
@@ -867,9 +998,7 @@ TEST_F(DelegationE2E, RevokedTokenIdsAndAllowedActors) {
   json claims = delegated(kAgentA, key_a_->thumbprint());
   claims["jti"] = "at-revoked-1";
   const std::string revoked = as_->mint(claims);
-  {
-    std::ofstream(dir_ / "revoked.txt") << "# revocation feed\n\nat-revoked-1\n";
-  }
+  { std::ofstream(dir_ / "revoked.txt") << "# revocation feed\n\nat-revoked-1\n"; }
   auto d = start(Keys::discovery, {"--revoked-token-ids", (dir_ / "revoked.txt").string(),
                                    "--allowed-actor", kAgentB});
   EXPECT_REFUSED(verify(*d, by_a(revoked, Scheme::dpop)), "token_revoked", 401);
