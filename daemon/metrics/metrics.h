@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wba/result.h"
@@ -17,6 +18,15 @@ namespace wbad {
 
 enum class Frontend { json_api, nginx, forward_auth, envoy, count };
 std::string_view to_string(Frontend f) noexcept;
+
+// One Prometheus text-format sample with its HELP and TYPE lines ("counter" or "gauge"), for
+// components that append their own series through Metrics::add_extra.
+inline void append_metric(std::string& out, std::string_view name, std::string_view type,
+                          std::string_view help, std::uint64_t value) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n# TYPE ");
+  out.append(name).append(" ").append(type).append("\n").append(name).append(" ");
+  out.append(std::to_string(value)).append("\n");
+}
 
 class Metrics {
  public:

@@ -1,5 +1,7 @@
 #include "service/key_sources.h"
 
+#include "metrics/metrics.h"
+
 #include "fetch/beast_transport.h"
 #include "fetch/outbound_policy.h"
 #include "keys/directory_key_source.h"
@@ -46,14 +48,10 @@ Result<std::shared_ptr<KeySource>> make_key_source(
 
 void render_fetch_metrics(const fetch::FetchMetrics& metrics, std::string& out) {
   metrics.for_each_counter([&out](std::string_view name, std::string_view help, std::uint64_t v) {
-    std::string metric = "wbad_directory_" + std::string(name) + "_total";
-    out += "# HELP " + metric + " " + std::string(help) + "\n# TYPE " + metric + " counter\n" +
-           metric + " " + std::to_string(v) + "\n";
+    append_metric(out, "wbad_directory_" + std::string(name) + "_total", "counter", help, v);
   });
-  out +=
-      "# HELP wbad_directory_cache_entries Directories cached (keys or a cached failure).\n"
-      "# TYPE wbad_directory_cache_entries gauge\nwbad_directory_cache_entries " +
-      std::to_string(metrics.cache_entries.load()) + "\n";
+  append_metric(out, "wbad_directory_cache_entries", "gauge",
+                "Directories cached (keys or a cached failure).", metrics.cache_entries.load());
 }
 
 }  // namespace wbad

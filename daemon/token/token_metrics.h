@@ -9,7 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "fetch/metrics.h"  // fetch::bump
+#include "fetch/metrics.h"    // fetch::bump
+#include "metrics/metrics.h"  // append_metric
 
 namespace wbad {
 
@@ -57,14 +58,10 @@ struct TokenMetrics {
 // Appends the counters to a Prometheus text page (wbad_token_*_total, wbad_token_cache_entries).
 inline void render_token_metrics(const TokenMetrics& metrics, std::string& out) {
   metrics.for_each_counter([&out](std::string_view name, std::string_view help, std::uint64_t v) {
-    std::string metric = "wbad_token_" + std::string(name) + "_total";
-    out += "# HELP " + metric + " " + std::string(help) + "\n# TYPE " + metric + " counter\n" +
-           metric + " " + std::to_string(v) + "\n";
+    append_metric(out, "wbad_token_" + std::string(name) + "_total", "counter", help, v);
   });
-  out +=
-      "# HELP wbad_token_cache_entries Validated tokens cached.\n"
-      "# TYPE wbad_token_cache_entries gauge\nwbad_token_cache_entries " +
-      std::to_string(metrics.validation_cache_entries.load()) + "\n";
+  append_metric(out, "wbad_token_cache_entries", "gauge", "Validated tokens cached.",
+                metrics.validation_cache_entries.load());
 }
 
 }  // namespace wbad

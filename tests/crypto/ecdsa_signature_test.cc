@@ -12,6 +12,7 @@ namespace wba {
 namespace {
 
 using crypto_test::from_hex;
+using crypto_test::subtract;
 
 struct Curve {
   Algorithm alg;
@@ -24,18 +25,6 @@ const Curve kCurves[] = {
     {Algorithm::ecdsa_p384_sha384, from_hex("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d"
                                             "81f4372ddf581a0db248b0a77aecec196accc52973")},
 };
-
-// a − b for big-endian numbers of the same length (a ≥ b).
-std::string subtract(const std::string& a, const std::string& b) {
-  std::string out(a.size(), '\0');
-  int borrow = 0;
-  for (std::size_t i = a.size(); i-- > 0;) {
-    int d = static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]) - borrow;
-    borrow = d < 0 ? 1 : 0;
-    out[i] = static_cast<char>(d < 0 ? d + 256 : d);
-  }
-  return out;
-}
 
 TEST(EcdsaSignature, OutOfRangeValuesAreRefused) {
   for (const Curve& c : kCurves) {

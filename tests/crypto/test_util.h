@@ -91,4 +91,16 @@ inline std::string flip_bit(std::string s, std::size_t byte, int bit = 0) {
   return s;
 }
 
+// a − b for big-endian numbers of the same length (a ≥ b): ECDSA s values near the order.
+inline std::string subtract(const std::string& a, const std::string& b) {
+  std::string out(a.size(), '\0');
+  int borrow = 0;
+  for (std::size_t i = a.size(); i-- > 0;) {
+    int d = static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]) - borrow;
+    borrow = d < 0 ? 1 : 0;
+    out[i] = static_cast<char>(d < 0 ? d + 256 : d);
+  }
+  return out;
+}
+
 }  // namespace wba::crypto_test

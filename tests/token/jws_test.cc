@@ -24,18 +24,6 @@ using token::test::compact;
 const std::string kP256Order =
     crypto_test::from_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
 
-// a − b for big-endian numbers of the same length (a ≥ b).
-std::string subtract(const std::string& a, const std::string& b) {
-  std::string out(a.size(), '\0');
-  int borrow = 0;
-  for (std::size_t i = a.size(); i-- > 0;) {
-    int d = static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]) - borrow;
-    borrow = d < 0 ? 1 : 0;
-    out[i] = static_cast<char>(d < 0 ? d + 256 : d);
-  }
-  return out;
-}
-
 // DER ECDSA-Sig-Value (RFC 3279 §2.2.3) of a raw r‖s, as some libraries wrongly put in JWS.
 std::string to_der(const std::string& raw) {
   auto integer = [](std::string v) {
@@ -218,7 +206,7 @@ TEST(Jws, EcdsaEdgeCases) {
         << n;
   }
   // High S (n − s) is as valid as low S: JOSE does not require the low-S form.
-  const std::string high_s = raw.substr(0, 32) + subtract(kP256Order, raw.substr(32));
+  const std::string high_s = raw.substr(0, 32) + crypto_test::subtract(kP256Order, raw.substr(32));
   ASSERT_NE(high_s, raw);
   EXPECT_TRUE(verify_jws(parsed(with_signature(text, high_s)), JwsAlgorithm::es256, pub).ok());
 }
