@@ -197,6 +197,36 @@ class TokenServiceTest : public ::testing::Test {
     return as_->mint(delegated_claims(kAgentA, agent_a_.thumbprint()), key);
   }
 
+  // RFC 8693 at the AS's /token endpoint through the daemon's own transport (a POST over HTTPS
+  // with the test CA), waited for.
+  fetch::FetchResult post_to_token_endpoint(const wba::token::TokenExchangeRequest& req) {
+    fetch::OutboundConfig oc;
+    oc.allowed_ports = {as_->port()};
+    oc.allow_private = true;
+    auto policy =
+        std::make_shared<const fetch::OutboundPolicy>(fetch::OutboundPolicy::make(oc).value());
+    fetch::TransportConfig tc;
+    tc.use_system_ca = false;
+    tc.ca_pem = pki_->ca_cert_pem;
+    auto transport = fetch::BeastTransport::make(ioc_.get_executor(), policy, tc).value();
+    fetch::FetchRequest post;
+    post.url = as_->token_endpoint();
+    post.method = "POST";
+    post.body = wba::token::token_exchange_body(req).value();
+    post.headers.add("Content-Type", std::string(wba::token::kFormContentType));
+    post.headers.add("Accept", "application/json");
+    std::promise<fetch::FetchResult> promise;
+    auto future = promise.get_future();
+    transport->fetch(post, [&promise](fetch::FetchResult r) { promise.set_value(std::move(r)); });
+    if (future.wait_for(seconds(10)) != std::future_status::ready) {
+      ADD_FAILURE() << "the token endpoint did not answer within 10 s";
+      fetch::FetchResult timeout;
+      timeout.error = fetch::FetchError::timeout;
+      return timeout;
+    }
+    return future.get();
+  }
+
   void all_metadata(AsFault fault) {
     as_->set_fault(AsEndpoint::metadata, fault);
     as_->set_fault(AsEndpoint::oidc_metadata, fault);
@@ -685,28 +715,7 @@ TEST_F(TokenServiceTest, TokenExchangeRoundTripProducesATokenThatBinds) {
   req.actor_token_type = std::string(wba::token::kJwtTokenType);
   req.resources = {kResource};
   req.scopes = {"orders:read"};
-  auto policy = std::make_shared<const fetch::OutboundPolicy>(fetch::OutboundPolicy::make([&] {
-                                                                fetch::OutboundConfig oc;
-                                                                oc.allowed_ports = {as_->port()};
-                                                                oc.allow_private = true;
-                                                                return oc;
-                                                              }())
-                                                                  .value());
-  fetch::TransportConfig tc;
-  tc.use_system_ca = false;
-  tc.ca_pem = pki_->ca_cert_pem;
-  auto transport = fetch::BeastTransport::make(ioc_.get_executor(), policy, tc).value();
-  fetch::FetchRequest post;
-  post.url = as_->token_endpoint();
-  post.method = "POST";
-  post.body = wba::token::token_exchange_body(req).value();
-  post.headers.add("Content-Type", std::string(wba::token::kFormContentType));
-  post.headers.add("Accept", "application/json");
-  std::promise<fetch::FetchResult> promise;
-  auto future = promise.get_future();
-  transport->fetch(post, [&promise](fetch::FetchResult r) { promise.set_value(std::move(r)); });
-  ASSERT_EQ(future.wait_for(seconds(10)), std::future_status::ready);
-  auto answer = future.get();
+  auto answer = post_to_token_endpoint(req);
   ASSERT_EQ(answer.error, fetch::FetchError::none) << answer.detail;
   ASSERT_EQ(answer.status, 200) << answer.body;
   auto exchanged = wba::token::parse_token_exchange_response(answer.body);
@@ -735,26 +744,7 @@ TEST_F(TokenServiceTest, TokenExchangeRefusesAnUnknownAgent) {
   req.subject_token = as_->mint_user_token();
   req.actor_token = as_->make_actor_token(agent_b_, kAgentB);
   req.actor_token_type = std::string(wba::token::kJwtTokenType);
-  auto policy = std::make_shared<const fetch::OutboundPolicy>(fetch::OutboundPolicy::make([&] {
-                                                                fetch::OutboundConfig oc;
-                                                                oc.allowed_ports = {as_->port()};
-                                                                oc.allow_private = true;
-                                                                return oc;
-                                                              }())
-                                                                  .value());
-  fetch::TransportConfig tc;
-  tc.use_system_ca = false;
-  tc.ca_pem = pki_->ca_cert_pem;
-  auto transport = fetch::BeastTransport::make(ioc_.get_executor(), policy, tc).value();
-  fetch::FetchRequest post;
-  post.url = as_->token_endpoint();
-  post.method = "POST";
-  post.body = wba::token::token_exchange_body(req).value();
-  std::promise<fetch::FetchResult> promise;
-  auto future = promise.get_future();
-  transport->fetch(post, [&promise](fetch::FetchResult r) { promise.set_value(std::move(r)); });
-  ASSERT_EQ(future.wait_for(seconds(10)), std::future_status::ready);
-  auto answer = future.get();
+  auto answer = post_to_token_endpoint(req);
   EXPECT_EQ(answer.status, 400);
   auto parsed = wba::token::parse_token_exchange_response(answer.body);
   ASSERT_FALSE(parsed.ok());
