@@ -1,10 +1,45 @@
 #include "replay/replay_store.h"
 
-#include <functional>
-
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 
 namespace wbad {
+namespace {
+
+// SHA-256 of a, then (with `separate`) a NUL and b. Runs for every verified request: the
+// digest is fetched from the provider once (EVP_sha256() makes OpenSSL 3 fetch it on every
+// call) and each thread reuses one context, so nothing is allocated per key.
+ReplayKey sha256(std::string_view a, std::string_view b, bool separate) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context context;
+  EVP_MD_CTX* ctx = context.ctx;
+  ReplayKey out{};
+  const unsigned char sep = 0;
+  unsigned int len = 0;
+  if (!md || !ctx || EVP_DigestInit_ex2(ctx, md, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, a.data(), a.size()) != 1 ||
+      (separate && EVP_DigestUpdate(ctx, &sep, 1) != 1) ||
+      EVP_DigestUpdate(ctx, b.data(), b.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1 ||
+      len != out.size()) {
+    // Only allocation failure gets here: the same digest from libsodium, which cannot fail.
+    ERR_clear_error();
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(a.data()), a.size());
+    if (separate) crypto_hash_sha256_update(&st, &sep, 1);
+    crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(b.data()), b.size());
+    crypto_hash_sha256_final(&st, reinterpret_cast<unsigned char*>(out.data()));
+  }
+  return out;
+}
+
+}  // namespace
 
 MemoryReplayStore::MemoryReplayStore(std::size_t max_entries, std::size_t shards)
     : per_shard_limit_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))) {
@@ -14,15 +49,19 @@ MemoryReplayStore::MemoryReplayStore(std::size_t max_entries, std::size_t shards
   }
 }
 
-MemoryReplayStore::Shard& MemoryReplayStore::shard_for(std::string_view key) {
-  return *shards_[std::hash<std::string_view>{}(key) % shards_.size()];
-}
-
 bool MemoryReplayStore::check_and_record(std::string_view key, std::int64_t expires_at,
                                          std::int64_t now) {
-  Shard& s = shard_for(key);
+  ReplayKey k;
+  if (key.size() == k.size()) {
+    std::memcpy(k.data(), key.data(), k.size());
+  } else {
+    k = sha256(key, {}, false);
+  }
+  // The shard comes from other key bytes than the ones the shard's own hash table uses.
+  std::size_t h;
+  std::memcpy(&h, k.data() + 8, sizeof h);
+  Shard& s = *shards_[h % shards_.size()];
   std::lock_guard lock(s.mutex);
-  std::string k(key);
   auto it = s.expiry.find(k);
   if (it != s.expiry.end()) {
     if (it->second > now) return false;  // seen, still inside its window: a replay
@@ -45,7 +84,7 @@ bool MemoryReplayStore::check_and_record(std::string_view key, std::int64_t expi
     s.order.pop_front();
   }
   s.expiry.emplace(k, expires_at);
-  s.order.push_back(std::move(k));
+  s.order.push_back(k);
   return true;
 }
 
@@ -67,32 +106,12 @@ std::uint64_t MemoryReplayStore::evictions() const {
   return n;
 }
 
-namespace {
-// SHA-256 of a, a NUL separator, and b: fixed-size keys whatever the nonce's length.
-std::string sha256(std::string_view a, std::string_view b) {
-  std::string out(32, '\0');
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const unsigned char sep = 0;
-  unsigned int len = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, a.data(), a.size()) != 1 || EVP_DigestUpdate(ctx, &sep, 1) != 1 ||
-      EVP_DigestUpdate(ctx, b.data(), b.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()), &len) != 1) {
-    // Only allocation failure gets here; a key that cannot be hashed is still unique enough
-    // as the plain concatenation.
-    out = std::string(a) + '\0' + std::string(b);
-  }
-  EVP_MD_CTX_free(ctx);
-  return out;
-}
-}  // namespace
-
-std::string replay_key_for_nonce(std::string_view key_thumbprint, std::string_view nonce) {
-  return sha256(key_thumbprint, nonce);
+ReplayKey replay_key_for_nonce(std::string_view key_thumbprint, std::string_view nonce) {
+  return sha256(key_thumbprint, nonce, true);
 }
 
-std::string replay_key_for_signature(std::string_view signature) {
-  return sha256("signature", signature);
+ReplayKey replay_key_for_signature(std::string_view signature) {
+  return sha256("signature", signature, true);
 }
 
 }  // namespace wbad

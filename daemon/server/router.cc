@@ -97,6 +97,11 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+// The delegation headers, in the order written (the values: TokenIdentity).
+constexpr std::array<std::string_view, 10> kDelegationHeaders{
+    "Principal", "Actor",         "Actor-Chain", "Client-Id", "Scope",
+    "Token-Id",  "Token-Expires", "Issuer",      "Binding",   "Delegation"};
+
 // The flat identity of a bound token (the verdict fields), shared by the JSON API and
 // the proxy headers.
 struct TokenIdentity {
@@ -234,6 +239,7 @@ Result<wba::http::Message> original_request(Frontend frontend, const HttpRequest
   wba::http::Request out;
   out.method = std::string(method);
   out.target = std::move(target);
+  out.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
   for (const auto& f : request) {
     std::string_view name = f.name_string();
     if (starts_with_ci(name, identity_prefix)) continue;
@@ -403,17 +409,21 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
                     field("Label", label);
                     field("Body-Checked", body_checked);
                     // The delegation (docs/DELEGATION.md §6), empty unless a token was bound.
-                    const TokenIdentity t = token_identity(v);
-                    field("Principal", header_safe(t.principal));
-                    field("Actor", header_safe(t.actor));
-                    field("Actor-Chain", header_safe(t.actor_chain));
-                    field("Client-Id", header_safe(t.client_id));
-                    field("Scope", header_safe(t.scope));
-                    field("Token-Id", header_safe(t.token_id));
-                    field("Token-Expires", t.token_expires);
-                    field("Issuer", header_safe(t.issuer));
-                    field("Binding", t.binding);
-                    field("Delegation", t.delegation);
+                    if (v.token && v.token->delegation) {
+                      const TokenIdentity t = token_identity(v);
+                      field("Principal", header_safe(t.principal));
+                      field("Actor", header_safe(t.actor));
+                      field("Actor-Chain", header_safe(t.actor_chain));
+                      field("Client-Id", header_safe(t.client_id));
+                      field("Scope", header_safe(t.scope));
+                      field("Token-Id", header_safe(t.token_id));
+                      field("Token-Expires", t.token_expires);
+                      field("Issuer", header_safe(t.issuer));
+                      field("Binding", t.binding);
+                      field("Delegation", t.delegation);
+                    } else {
+                      for (std::string_view name : kDelegationHeaders) field(name, {});
+                    }
                     if (code == 401 && v.token && v.token->state != TokenOutcome::State::bound) {
                       // RFC 6750 §3 / RFC 9449 §7.1 challenge in the presentation's scheme; the
                       // proxy passes it to the client with the 401 (nginx auth_request copies it).

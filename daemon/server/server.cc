@@ -41,11 +41,6 @@ std::size_t ServerState::close_idle_sessions() {
 
 namespace {
 
-// The session whose request the router is handling on this thread right now: a verdict that
-// arrives inline (the common case: the key is cached) is written after `handle` returns
-// instead of being posted back to the connection's executor.
-thread_local const SessionBase* tl_handling = nullptr;
-
 // One connection. No Beast stream or read/write operations on the hot path: the socket is
 // non-blocking; a request is read with one recv once the reactor reports it readable (a read
 // right after a response would only return EAGAIN: the client sends its next request after
@@ -107,10 +102,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void wait_readable() {
-    socket_.async_wait(Socket::wait_read,
-                       [self = this->shared_from_this()](beast::error_code ec) {
-                         self->on_readable(ec);
-                       });
+    socket_.async_wait(Socket::wait_read, [self = this->shared_from_this()](beast::error_code ec) {
+      self->on_readable(ec);
+    });
   }
 
   void on_readable(beast::error_code ec) {
@@ -125,7 +119,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
       if (buffer_.size() - end_ < kReadChunk) buffer_.resize(end_ + kReadChunk);
     }
-    std::size_t n = socket_.read_some(net::buffer(buffer_.data() + end_, buffer_.size() - end_), ec);
+    std::size_t n =
+        socket_.read_some(net::buffer(buffer_.data() + end_, buffer_.size() - end_), ec);
     if (ec == net::error::would_block || ec == net::error::try_again) return wait_readable();
     if (ec == net::error::eof) {
       if (!parser_->got_some() && end_ == begin_) return close();  // between requests
@@ -176,26 +171,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void handle() {
     busy_ = true;
     disarm();  // verification may wait for a directory fetch (own timeouts)
-    const SessionBase* outer = tl_handling;
-    tl_handling = this;
+    // The answer is always posted back to the connection's executor, also when it arrives
+    // inline (the key was cached): the handlers the reactor already reported ready run first,
+    // so the answers of one batch leave together. Each send to a peer sleeping in epoll_wait
+    // wakes it, an inter-processor interrupt when it sleeps on another core, which cost wbad
+    // more than the rest of a request's kernel work; a peer already woken by the batch's first
+    // answer needs no second wake-up (docs/PERFORMANCE.md).
     state_->router.handle(
         parser_->release(), [self = this->shared_from_this()](Reply reply) mutable {
-          if (tl_handling == self.get()) {
-            self->inline_reply_.emplace(std::move(reply));  // still inside handle(), this thread
-            return;
-          }
-          // The router answered later or from another thread: come back to the connection.
           auto ex = self->socket_.get_executor();
           net::post(ex, [self = std::move(self), reply = std::move(reply)]() mutable {
             self->write(std::move(reply));
           });
         });
-    tl_handling = outer;
-    if (inline_reply_) {
-      Reply reply = std::move(*inline_reply_);
-      inline_reply_.reset();
-      write(std::move(reply));
-    }
   }
 
   void write(Reply reply) {
@@ -251,9 +239,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     timer_armed_ = true;
     timer_at_ = deadline_;
     timer_.expires_at(timer_at_);
-    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
-      self->on_timer(ec);
-    });
+    timer_.async_wait(
+        [self = this->shared_from_this()](beast::error_code ec) { self->on_timer(ec); });
   }
   void on_timer(beast::error_code ec) {
     if (ec == net::error::operation_aborted) return;  // re-armed earlier, or closing
@@ -279,7 +266,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::size_t begin_ = 0, end_ = 0;  // unparsed bytes in buffer_
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string out_;
-  std::optional<Reply> inline_reply_;
   Clock::time_point deadline_{};
   Clock::time_point timer_at_{};
   Deadline deadline_kind_ = Deadline::none;
@@ -312,8 +298,7 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
     net::any_io_executor ex = ioc_.get_executor();
     if (state_->config->threads > 1) ex = net::make_strand(ioc_);
     acceptor_.async_accept(
-        ex,
-        beast::bind_front_handler(&Listener::on_accept, this->shared_from_this()));
+        ex, beast::bind_front_handler(&Listener::on_accept, this->shared_from_this()));
   }
 
   typename Protocol::endpoint local_endpoint() const {

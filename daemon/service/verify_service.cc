@@ -1,28 +1,8 @@
 #include "service/verify_service.h"
 
-#include <sodium.h>
-
 #include "wba/sig/signer.h"
 
 namespace wbad {
-namespace {
-
-// The replay store's key, byte for byte as replay_key_for_nonce / replay_key_for_signature
-// compute it (SHA-256 of a, a NUL, b), with libsodium's SHA-256: OpenSSL 3's EVP path fetches
-// the digest implementation and allocates a context on every call.
-std::string replay_key(std::string_view a, std::string_view b) {
-  std::string out(crypto_hash_sha256_BYTES, '\0');
-  crypto_hash_sha256_state st;
-  const unsigned char sep = 0;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(a.data()), a.size());
-  crypto_hash_sha256_update(&st, &sep, 1);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(b.data()), b.size());
-  crypto_hash_sha256_final(&st, reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
-
-}  // namespace
 
 using wba::Reason;
 namespace profile = wba::profile;
@@ -171,12 +151,12 @@ void VerifyService::next_candidate(std::shared_ptr<Check> c) {
         const std::int64_t until = params.expires().value_or(c->now) + c->config->max_clock_skew;
         bool fresh = true;
         if (auto nonce = params.nonce()) {
-          fresh =
-              replay_->check_and_record(replay_key(verdict->key_thumbprint, *nonce), until, c->now);
+          fresh = replay_->check_and_record(
+              view(replay_key_for_nonce(verdict->key_thumbprint, *nonce)), until, c->now);
         }
         if (fresh && c->config->replay_whole_signatures) {
-          fresh = replay_->check_and_record(replay_key("signature", prepared.signature.signature),
-                                            until, c->now);
+          fresh = replay_->check_and_record(
+              view(replay_key_for_signature(prepared.signature.signature)), until, c->now);
         }
         if (!fresh) {
           metrics_.count_replay_rejection();

@@ -187,8 +187,9 @@ void TokenService::check(const wba::http::Message& message,
     if (!proof) return fail(c, proof.error());
     if (replay_dpop_ && replay_) {
       // Bounded key (the jti is the agent's choice): SHA-256 over "dpop:" + thumbprint and jti.
-      std::string key = replay_key_for_nonce("dpop:" + proof->key_thumbprint, proof->jti);
-      if (!replay_->check_and_record(key, std::max(proof->iat, now) + dpop_window_ + 1, now)) {
+      const ReplayKey key = replay_key_for_nonce("dpop:" + proof->key_thumbprint, proof->jti);
+      if (!replay_->check_and_record(view(key), std::max(proof->iat, now) + dpop_window_ + 1,
+                                     now)) {
         bump(metrics_->dpop_replayed);
         return fail(c, Error(Reason::signature_replayed, "DPoP proof jti seen before"));
       }

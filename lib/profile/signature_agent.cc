@@ -1,5 +1,9 @@
 #include "wba/profile/signature_agent.h"
 
+#include <array>
+#include <functional>
+#include <optional>
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
@@ -72,37 +76,29 @@ Result<std::optional<SignatureAgentField>> parse_signature_agent(const http::Fie
   return std::optional<SignatureAgentField>(std::move(field));
 }
 
-Result<AgentLocation> resolve_agent(const SignatureAgentMember& member,
-                                    const AgentUrlPolicy& policy) {
-  const std::string shown = "Signature-Agent '" + member.uri + "'";
-  if (!member.type) return invalid(shown + ": unknown parameters, member ignored");
-  if (*member.type == MemberType::jwks_uri && !policy.accept_jwks_uri_type) {
-    return invalid(shown + ": type=jwks_uri not accepted");
-  }
-  if (*member.type == MemberType::cimd && !policy.accept_cimd_type) {
-    return invalid(shown + ": type=cimd not accepted");
-  }
+namespace {
+
+std::string shown(const SignatureAgentMember& member) {
+  return "Signature-Agent '" + member.uri + "'";
+}
+
+Result<AgentLocation> resolve_url(const SignatureAgentMember& member, MemberType type,
+                                  bool allow_http) {
   AgentLocation loc;
-  loc.type = *member.type;
-  if (member.uri.rfind("data:", 0) == 0) {  // directory-00 inline directories
-    if (!policy.allow_data) return invalid(shown + ": data: URLs are not allowed");
-    loc.is_data_url = true;
-    loc.agent_url = loc.directory_url = member.uri;
-    return loc;
-  }
+  loc.type = type;
   auto parsed = urls::parse_absolute_uri(member.uri);
   if (!parsed) {
     // A fragment makes it a URI but not an absolute-URI; refuse either way.
-    return invalid(shown + ": not an absolute URI");
+    return invalid(shown(member) + ": not an absolute URI");
   }
   urls::url u(*parsed);
   u.normalize();  // RFC 3986 §6.2.2: case, percent-encoding, dot segments
   std::string scheme(u.scheme());
-  if (scheme != "https" && !(scheme == "http" && policy.allow_http)) {
-    return invalid(shown + ": scheme '" + scheme + "' is not allowed (https only)");
+  if (scheme != "https" && !(scheme == "http" && allow_http)) {
+    return invalid(shown(member) + ": scheme '" + scheme + "' is not allowed (https only)");
   }
-  if (!u.has_authority() || u.encoded_host().empty()) return invalid(shown + ": no host");
-  if (u.has_userinfo()) return invalid(shown + ": userinfo is not allowed");
+  if (!u.has_authority() || u.encoded_host().empty()) return invalid(shown(member) + ": no host");
+  if (u.has_userinfo()) return invalid(shown(member) + ": userinfo is not allowed");
   // RFC 3986 §6.2.3: the scheme's default port is the same as none.
   if (u.has_port() && (u.port().empty() || (scheme == "https" && u.port() == "443") ||
                        (scheme == "http" && u.port() == "80"))) {
@@ -119,6 +115,47 @@ Result<AgentLocation> resolve_agent(const SignatureAgentMember& member,
     if (u.encoded_path().empty()) u.set_encoded_path("/");
     loc.directory_url = std::string(u.buffer());
   }
+  return loc;
+}
+
+}  // namespace
+
+Result<AgentLocation> resolve_agent(const SignatureAgentMember& member,
+                                    const AgentUrlPolicy& policy) {
+  if (!member.type) return invalid(shown(member) + ": unknown parameters, member ignored");
+  const MemberType type = *member.type;
+  if (type == MemberType::jwks_uri && !policy.accept_jwks_uri_type) {
+    return invalid(shown(member) + ": type=jwks_uri not accepted");
+  }
+  if (type == MemberType::cimd && !policy.accept_cimd_type) {
+    return invalid(shown(member) + ": type=cimd not accepted");
+  }
+  if (member.uri.rfind("data:", 0) == 0) {  // directory-00 inline directories
+    if (!policy.allow_data) return invalid(shown(member) + ": data: URLs are not allowed");
+    AgentLocation loc;
+    loc.type = type;
+    loc.is_data_url = true;
+    loc.agent_url = loc.directory_url = member.uri;
+    return loc;
+  }
+  // A verifier sees the same few agent URLs on almost every request, and parsing and
+  // normalizing one is most of a Signature-Agent's cost: the last successful resolutions are
+  // kept per thread (a pure function of the URL, the type and allow_http).
+  struct Resolved {
+    std::string uri;
+    MemberType type;
+    bool allow_http;
+    AgentLocation loc;
+  };
+  static constexpr std::size_t kSlots = 8;
+  thread_local std::array<std::optional<Resolved>, kSlots> memo;
+  auto& slot = memo[std::hash<std::string>{}(member.uri) % kSlots];
+  if (slot && slot->uri == member.uri && slot->type == type &&
+      slot->allow_http == policy.allow_http) {
+    return slot->loc;
+  }
+  auto loc = resolve_url(member, type, policy.allow_http);
+  if (loc) slot = Resolved{member.uri, type, policy.allow_http, *loc};
   return loc;
 }
 

@@ -1,6 +1,7 @@
 #include "replay/replay_store.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <atomic>
 #include <thread>
@@ -53,6 +54,33 @@ TEST(ReplayStore, KeysAreScopedBySigner) {
   EXPECT_EQ(replay_key_for_nonce("key-a", "n"), replay_key_for_nonce("key-a", "n"));
   EXPECT_NE(replay_key_for_nonce("ab", "c"), replay_key_for_nonce("a", "bc"));
   EXPECT_EQ(replay_key_for_nonce("k", "n").size(), 32u);
+}
+
+// The keys are part of the stored state a shared store would hold for several instances (and
+// several versions): SHA-256 over thumbprint, NUL, nonce, and over "signature", NUL, signature.
+TEST(ReplayStore, KeysAreTheDocumentedDigests) {
+  auto digest = [](std::string_view data) {
+    ReplayKey out{};
+    crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    return out;
+  };
+  using namespace std::string_view_literals;
+  EXPECT_EQ(replay_key_for_nonce("thumb", "nonce-1"), digest("thumb\0nonce-1"sv));
+  EXPECT_EQ(replay_key_for_signature("sig-bytes"), digest("signature\0sig-bytes"sv));
+  EXPECT_NE(replay_key_for_nonce("thumb", "nonce-1"), replay_key_for_nonce("thumb", "nonce-2"));
+}
+
+// Keys of another length than a digest are stored by their SHA-256: no truncation, so keys that
+// share a 32-byte prefix stay distinct.
+TEST(ReplayStore, LongKeysStayDistinct) {
+  MemoryReplayStore s(100, 1);
+  const std::string prefix(32, 'k');
+  EXPECT_TRUE(s.check_and_record(prefix + "a", 110, 100));
+  EXPECT_TRUE(s.check_and_record(prefix + "b", 110, 100));
+  EXPECT_TRUE(s.check_and_record(prefix, 110, 100));
+  EXPECT_FALSE(s.check_and_record(prefix + "a", 110, 101));
+  EXPECT_FALSE(s.check_and_record(prefix, 110, 101));
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ class Fields {
   // Removes every line of `name`; returns how many were removed.
   std::size_t erase(std::string_view name);
 
+  // Room for `lines` field lines without reallocation.
+  void reserve(std::size_t lines) { lines_.reserve(lines); }
+
   bool contains(std::string_view name) const noexcept;
   // All values of `name` in message order (views into this object).
   std::vector<std::string_view> values(std::string_view name) const;
