@@ -1,10 +1,13 @@
 -- wrk script for bench/load.sh: sends the pre-signed requests of requests.tsv to wbad's
 -- forward-auth endpoint, each thread its own slice (so no request is sent twice: replay
--- protection stays on). Optional second argument: per-connection delay in ms between a response
--- and the connection's next request (rate limiting: plain wrk has no rate option, wrk2 is not
--- packaged). wrk truncates delay() to whole milliseconds, so a fractional delay is spread over
--- the requests (an accumulator returns floor or ceil so that the mean is exact). With 0 the
--- delay() hook is removed, so the maximum-throughput run pays no timer per request in wrk.
+-- protection stays on). Optional second argument: the mean per-connection delay in ms between a
+-- response and the connection's next request (rate limiting: plain wrk has no rate option, wrk2
+-- is not packaged). Each delay is drawn from an exponential distribution with that mean, so the
+-- connections send independently (together, close to Poisson arrivals, as from independent
+-- clients): with one fixed delay the 64 connections stay in step and arrive in bursts of 64.
+-- wrk truncates delay() to whole milliseconds, so the fraction is carried over to the next
+-- delay (the mean stays exact). With 0 the delay() hook is removed, so the maximum-throughput
+-- run pays no timer per request in wrk.
 local threads = {}
 local counter = 0
 
@@ -34,6 +37,7 @@ function init(args)
   next_request = 1
   non200 = 0
   delay_acc = 0
+  math.randomseed(1000 + id)  -- the same draws in every run
   if delay_ms <= 0 then delay = nil end  -- wrk checks for the hook after init()
 end
 
@@ -46,7 +50,7 @@ function request()
 end
 
 function delay()
-  delay_acc = delay_acc + delay_ms
+  delay_acc = delay_acc - delay_ms * math.log(1 - math.random())  -- exponential, mean delay_ms
   local d = math.floor(delay_acc)
   delay_acc = delay_acc - d
   return d

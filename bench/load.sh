@@ -8,7 +8,10 @@
 # PORT (18431), BUILD (build directory, build-release; configured as Release only when it has
 # no CMakeCache.txt, so an existing RelWithDebInfo tree can be reused), SOAK=1 (add the
 # 5-minute run), SOAK_SECONDS (300), SOAK_STORE (replay store entries during the soak, 250000),
-# LUA (the wrk script, bench/load.lua), RATE (skip the maximum run and use this req/s as "max").
+# LUA (the wrk script, bench/load.lua), RATE (skip the maximum run and use this req/s as "max"),
+# WBAD_CPUS / WRK_CPUS (taskset CPU lists; by default, on 2 or more CPUs, wbad runs on CPU 0 and
+# wrk on CPU 1, as a sidecar on its own core: unpinned, the scheduler moves them between the
+# cores and the figures vary more from run to run; set both empty to leave them unpinned).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${DURATION:-15}     # seconds per wrk run
@@ -20,6 +23,14 @@ build=${BUILD:-build-release}
 lua=${LUA:-bench/load.lua}
 soak_seconds=${SOAK_SECONDS:-300}
 soak_store=${SOAK_STORE:-250000}
+if [ "$(nproc)" -ge 2 ]; then
+  wbad_cpus=${WBAD_CPUS-0}
+  wrk_cpus=${WRK_CPUS-1}
+else
+  wbad_cpus=${WBAD_CPUS-}
+  wrk_cpus=${WRK_CPUS-}
+fi
+pin() { if [ -n "$1" ]; then echo taskset -c "$1"; fi; }
 
 if ! command -v wrk >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
@@ -41,7 +52,7 @@ echo "# presigning $count requests"
 "$build/bench/wba_presign" "$count" 3600 "$work"
 
 start_wbad() {  # start_wbad REPLAY_MAX_ENTRIES
-  "$build/daemon/wbad" --listen "127.0.0.1:$port" --threads "$wbad_threads" --log-level warn \
+  $(pin "$wbad_cpus") "$build/daemon/wbad" --listen "127.0.0.1:$port" --threads "$wbad_threads" --log-level warn \
     --trust "https://agent.example=$work/agent.jwks.json" --replay-max-entries "$1" \
     --max-connections 100000 &
   wbad_pid=$!
@@ -49,31 +60,56 @@ start_wbad() {  # start_wbad REPLAY_MAX_ENTRIES
 }
 stop_wbad() { kill "$wbad_pid"; wait "$wbad_pid" 2>/dev/null || true; wbad_pid=; }
 rss() { awk '/VmRSS/ {print $2, $3}' "/proc/$wbad_pid/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$wbad_pid/stat"; }
+cpu_ticks() { awk '{print $14, $15}' "/proc/$wbad_pid/stat"; }
 hz=$(getconf CLK_TCK)
 
-# The raw verify: median CPU time of 5 repetitions (one run moves by a few per cent).
-raw_ns=$("$build/bench/wba_bench" --benchmark_filter='BM_RawSodiumEd25519Verify$' \
-  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true --benchmark_format=json \
-  2>/dev/null | python3 -c 'import json,sys
-print([b for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name") == "median"][0]["cpu_time"])')
-echo "# raw libsodium Ed25519 verify: ${raw_ns} ns CPU (median of 5)"
+# The raw verify: median CPU time of 5 interleaved repetitions (one run moves by a few per
+# cent), of one signature verified again and again (the issue's baseline) and of 1024 distinct
+# signatures in turn (what the daemon verifies: a little slower, the branch predictor cannot
+# learn the scalars).
+raw=$($(pin "$wbad_cpus") "$build/bench/wba_bench" \
+  --benchmark_filter='BM_RawSodiumEd25519Verify$|BM_RawSodiumEd25519VerifyDistinct$' \
+  --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+  --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null | python3 -c 'import json,sys
+m={b["run_name"]: b["cpu_time"] for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name") == "median"}
+print(f"{m['BM_RawSodiumEd25519Verify']:.0f} {m['BM_RawSodiumEd25519VerifyDistinct']:.0f}")')
+read -r raw_ns raw_distinct_ns <<<"$raw"
+echo "# raw libsodium Ed25519 verify: ${raw_ns} ns CPU, distinct signatures ${raw_distinct_ns} ns (medians of 5)"
+echo "# wbad on CPUs '${wbad_cpus}', wrk on CPUs '${wrk_cpus}' (empty: unpinned)"
 
 start_wbad $((count * 3))
 slice=0
 run() {  # run NAME DELAY_MS SECONDS FIRST LAST
   local before after out reqs
   before=$(cpu_ticks)
-  out=$(wrk -t"$wrk_threads" -c"$conns" -d"${3}s" -s "$lua" \
+  out=$($(pin "$wrk_cpus") wrk -t"$wrk_threads" -c"$conns" -d"${3}s" -s "$lua" \
         "http://127.0.0.1:$port" -- "$work/requests.tsv" "$2" "$wrk_threads" "$4" "$5")
   after=$(cpu_ticks)
   reqs=$(echo "$out" | awk '/^requests/ {gsub(",", "", $2); print $2}')
   echo "## $1"
   echo "$out" | grep -E '^(requests|latency|throughput)'
-  python3 -c "t=($after-$before)/$hz; n=$reqs; print(f'wbad CPU {t:.2f} s for {n} requests: {t/n*1e6:.1f} us/request = {t/n*1e9/$raw_ns:.2f} x raw verify')"
+  report_cpu "$before" "$after" "$reqs"
   echo "$out" | awk '/^throughput/ {print $2}' > "$work/last_rps"
 }
+# CPU per request from wbad's utime + stime (clock ticks), split into user and kernel time.
+report_cpu() {  # report_cpu BEFORE AFTER REQUESTS
+  python3 -c "
+b, a, n = '$1'.split(), '$2'.split(), $3
+u, s = (int(a[0]) - int(b[0])) / $hz, (int(a[1]) - int(b[1])) / $hz
+t = u + s
+print(f'wbad CPU {t:.2f} s for {n} requests: {t/n*1e6:.1f} us/request (user {u/n*1e6:.1f}, kernel {s/n*1e6:.1f})'
+      f' = {t/n*1e9/$raw_ns:.2f} x raw verify, {t/n*1e9/$raw_distinct_ns:.2f} x raw verify of distinct signatures')"
+}
 third() { echo $(($1 * count / 3)) $((($1 + 1) * count / 3)); }
+
+# The transport floor: what answering a request costs wbad without verifying anything
+# (GET /healthz over the same 64 keep-alive connections), for the split of the figures below.
+before=$(cpu_ticks)
+out=$($(pin "$wrk_cpus") wrk -t"$wrk_threads" -c"$conns" -d5s "http://127.0.0.1:$port/healthz")
+after=$(cpu_ticks)
+echo "## transport floor (GET /healthz, $conns connections)"
+echo "$out" | grep -E 'Requests/sec|Latency'
+report_cpu "$before" "$after" "$(echo "$out" | awk '/requests in/ {print $1}')"
 
 if [ -n "${RATE:-}" ]; then
   max=$RATE
@@ -85,7 +121,7 @@ half=$(python3 -c "print(max(1, int($max / 2)))")
 # Closed loop: each connection waits `delay` after a response, so the rate is
 # conns / (delay + latency); the latency (well under 1 ms at half load) is subtracted.
 delay=$(python3 -c "print(f'{max(0.1, $conns * 1000 / $half - 0.2):.3f}')")
-run "half the maximum ($half req/s target: $conns connections, ${delay} ms between requests each)" \
+run "half the maximum ($half req/s target: $conns connections, exponential delays of mean ${delay} ms between requests each)" \
   "$delay" "$duration" $(third 1)
 echo "wbad RSS after the runs: $(rss)"
 

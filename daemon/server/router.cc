@@ -102,6 +102,21 @@ constexpr std::array<std::string_view, 10> kDelegationHeaders{
     "Principal", "Actor",         "Actor-Chain", "Client-Id", "Scope",
     "Token-Id",  "Token-Expires", "Issuer",      "Binding",   "Delegation"};
 
+// The delegation headers without a token, all empty, as one block: almost every answer
+// carries it, so it is written once per identity prefix (per thread) instead of field by field.
+const std::string& empty_delegation_headers(const std::string& prefix) {
+  thread_local std::string for_prefix, block;
+  if (block.empty() || for_prefix != prefix) {
+    block.clear();
+    for (std::string_view name : kDelegationHeaders) {
+      block += prefix;
+      append_field(block, name, {});
+    }
+    for_prefix = prefix;
+  }
+  return block;
+}
+
 // The flat identity of a bound token (the verdict fields), shared by the JSON API and
 // the proxy headers.
 struct TokenIdentity {
@@ -422,7 +437,7 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
                       field("Binding", t.binding);
                       field("Delegation", t.delegation);
                     } else {
-                      for (std::string_view name : kDelegationHeaders) field(name, {});
+                      w += empty_delegation_headers(p);
                     }
                     if (code == 401 && v.token && v.token->state != TokenOutcome::State::bound) {
                       // RFC 6750 §3 / RFC 9449 §7.1 challenge in the presentation's scheme; the

@@ -201,72 +201,74 @@ Result<SignedHeaders> signature_headers(std::string_view method, std::string_vie
 
 namespace {
 
-Result<PreparedSignature> check_signature(const sig::LabelledSignature& s,
+Result<PreparedSignature> check_signature(sig::LabelledSignature s,
                                           const std::optional<SignatureAgentField>& agent_field,
                                           const ProfilePolicy& policy, std::int64_t now) {
   const sig::SignatureParams& p = s.params;
-  const std::string at = "signature '" + s.label + "': ";
+  // Only an error needs the label text: no string is built for a signature that passes.
+  auto at = [&s] { return "signature '" + s.label + "': "; };
   // §5.2: the target must be covered, or the signature rides on any request to any host.
   if (!covers(p, "@authority") && !covers(p, "@target-uri")) {
-    return Error(Reason::authority_not_covered, at + "neither @authority nor @target-uri covered");
+    return Error(Reason::authority_not_covered,
+                 at() + "neither @authority nor @target-uri covered");
   }
-  PreparedSignature out{s, KeyQuery{s.label, {}, std::nullopt}};
+  KeyQuery query{s.label, {}, std::nullopt};
   const sig::ComponentId* agent_id = signature_agent_component(p);
   if (agent_field) {
     // §5.2.1: a signer MUST cover its Signature-Agent member; otherwise the agent is a claim
     // anyone could have attached.
     if (!agent_id) {
-      return Error(Reason::signature_agent_not_covered, at + "Signature-Agent is not covered");
+      return Error(Reason::signature_agent_not_covered, at() + "Signature-Agent is not covered");
     }
     WBA_TRY(const SignatureAgentMember* member, covered_member(*agent_field, *agent_id));
     if (agent_field->form == SignatureAgentForm::legacy_string &&
         !policy.agent_urls.accept_legacy_string) {
-      return Error(Reason::invalid_signature_agent, at + "legacy String Signature-Agent refused");
+      return Error(Reason::invalid_signature_agent, at() + "legacy String Signature-Agent refused");
     }
     auto location = resolve_agent(*member, policy.agent_urls);
-    if (!location) return Error(location.error().reason, at + location.error().detail);
-    out.query.agent = std::move(location).value();
+    if (!location) return Error(location.error().reason, at() + location.error().detail);
+    query.agent = std::move(location).value();
   } else if (agent_id) {
-    return Error(Reason::missing_component, at + "covers Signature-Agent, which is absent");
+    return Error(Reason::missing_component, at() + "covers Signature-Agent, which is absent");
   } else if (policy.require_signature_agent) {
-    return Error(Reason::missing_signature_agent, at + "no Signature-Agent");
+    return Error(Reason::missing_signature_agent, at() + "no Signature-Agent");
   }
   auto created = p.created();
   auto expires = p.expires();
-  if (!created) return Error(Reason::missing_created, at + "no 'created' parameter");
-  if (!expires) return Error(Reason::missing_expires, at + "no 'expires' parameter");
+  if (!created) return Error(Reason::missing_created, at() + "no 'created' parameter");
+  if (!expires) return Error(Reason::missing_expires, at() + "no 'expires' parameter");
   if (now >= *expires) {
     return Error(Reason::expired,
-                 at + "expired at " + std::to_string(*expires) + ", now " + std::to_string(now));
+                 at() + "expired at " + std::to_string(*expires) + ", now " + std::to_string(now));
   }
   if (*created > now + policy.max_clock_skew) {
-    return Error(Reason::not_yet_valid, at + "created " + std::to_string(*created) +
+    return Error(Reason::not_yet_valid, at() + "created " + std::to_string(*created) +
                                             " is in the future (now " + std::to_string(now) + ")");
   }
   if (*expires - *created > policy.max_lifetime) {
-    return Error(Reason::lifetime_too_long, at + "lifetime " + std::to_string(*expires - *created) +
-                                                " s exceeds " +
-                                                std::to_string(policy.max_lifetime) + " s");
+    return Error(Reason::lifetime_too_long,
+                 at() + "lifetime " + std::to_string(*expires - *created) + " s exceeds " +
+                     std::to_string(policy.max_lifetime) + " s");
   }
   if (auto nonce = p.nonce()) {
     // The draft defines no nonce format (deployed agents send base64, base64url, UUIDs).
     if (nonce->empty() || nonce->size() > policy.max_nonce_bytes) {
-      return Error(Reason::invalid_nonce, at + "nonce is empty or longer than " +
+      return Error(Reason::invalid_nonce, at() + "nonce is empty or longer than " +
                                               std::to_string(policy.max_nonce_bytes) + " bytes");
     }
   } else if (policy.require_nonce) {
-    return Error(Reason::missing_nonce, at + "no 'nonce' parameter");
+    return Error(Reason::missing_nonce, at() + "no 'nonce' parameter");
   }
   auto keyid = p.keyid();
-  if (!keyid) return Error(Reason::missing_keyid, at + "no 'keyid' parameter");
+  if (!keyid) return Error(Reason::missing_keyid, at() + "no 'keyid' parameter");
   if (auto alg = p.alg()) {
     auto a = algorithm_from_name(*alg);
     if (!a || is_symmetric(*a)) {
-      return Error(Reason::unsupported_algorithm, at + "alg \"" + *alg + "\" is not allowed");
+      return Error(Reason::unsupported_algorithm, at() + "alg \"" + *alg + "\" is not allowed");
     }
   }
-  out.query.keyid = *keyid;
-  return out;
+  query.keyid = *keyid;
+  return PreparedSignature{std::move(s), std::move(query)};
 }
 
 }  // namespace
@@ -278,7 +280,7 @@ Result<std::vector<Result<PreparedSignature>>> ProfileVerifier::prepare(
   const std::int64_t now = policy_.now.value_or(sig::unix_now());
   std::vector<Result<PreparedSignature>> out;
   bool label_seen = false;
-  for (const auto& s : signatures) {
+  for (auto& s : signatures) {
     if (policy_.label && s.label != *policy_.label) continue;
     label_seen = true;
     // §5.4: signatures with other tags are not Web Bot Auth signatures; they are skipped,
@@ -288,7 +290,7 @@ Result<std::vector<Result<PreparedSignature>>> ProfileVerifier::prepare(
       return Error(Reason::limit_exceeded, "more than " + std::to_string(policy_.max_signatures) +
                                                " web-bot-auth signatures");
     }
-    out.push_back(check_signature(s, agent_field, policy_, now));
+    out.push_back(check_signature(std::move(s), agent_field, policy_, now));
   }
   if (policy_.label && !label_seen) {
     return Error(Reason::unknown_label, "no signature labelled '" + *policy_.label + "'");
@@ -302,24 +304,24 @@ Result<std::vector<Result<PreparedSignature>>> ProfileVerifier::prepare(
 Result<AgentVerdict> ProfileVerifier::verify_prepared(const http::Message& message,
                                                       const PreparedSignature& prepared,
                                                       const VerifyingKey& key) const {
-  const std::string at = "signature '" + prepared.signature.label + "': ";
+  auto at = [&prepared] { return "signature '" + prepared.signature.label + "': "; };
   if (is_symmetric(key.algorithm())) {
-    return Error(Reason::unsupported_algorithm, at + "Web Bot Auth forbids HMAC keys");
+    return Error(Reason::unsupported_algorithm, at() + "Web Bot Auth forbids HMAC keys");
   }
   // §5.2: keyid is the RFC 7638 thumbprint of the signing key.
   if (key.thumbprint() != prepared.query.keyid) {
-    return Error(Reason::keyid_mismatch, at + "keyid \"" + prepared.query.keyid +
+    return Error(Reason::keyid_mismatch, at() + "keyid \"" + prepared.query.keyid +
                                              "\" is not the key's thumbprint " + key.thumbprint());
   }
   if (!policy_.allow_test_keys && is_rfc9421_test_key(key)) {
-    return Error(Reason::test_key_refused, at + "RFC 9421 test keys are refused (§6.8)");
+    return Error(Reason::test_key_refused, at() + "RFC 9421 test keys are refused (§6.8)");
   }
   sig::VerifyOptions opts;
   opts.now = policy_.now.value_or(sig::unix_now());
   opts.max_clock_skew = policy_.max_clock_skew;
   sig::Verifier verifier(sig::single_key_lookup(key), opts);
   auto verified = verifier.verify_one(message, prepared.signature);
-  if (!verified) return Error(verified.error().reason, at + verified.error().detail);
+  if (!verified) return Error(verified.error().reason, at() + verified.error().detail);
   return AgentVerdict{std::move(verified).value(), prepared.query.agent, key.thumbprint()};
 }
 
