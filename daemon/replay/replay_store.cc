@@ -66,25 +66,27 @@ bool MemoryReplayStore::check_and_record(std::string_view key, std::int64_t expi
   if (it != s.expiry.end()) {
     if (it->second > now) return false;  // seen, still inside its window: a replay
     it->second = expires_at;             // expired entry: the key may be used again
+    s.order.push_back({k, expires_at});  // (its older slot is now stale, see below)
     return true;
   }
-  // Drop expired entries from the old end first, then the oldest live ones if still full.
-  while (!s.order.empty() && s.expiry.size() >= per_shard_limit_) {
-    auto old = s.expiry.find(s.order.front());
-    if (old != s.expiry.end()) {
-      if (old->second > now) ++s.evictions;
-      s.expiry.erase(old);
+  // A FIFO slot is current when its expiry is still the entry's; a stale one (the key was
+  // recorded again after it expired) is dropped without touching the entry. Slots carry the
+  // expiry so that the cleanup below reads the FIFO's front only, not the hash table.
+  auto drop_front = [&s, now] {
+    const Slot& front = s.order.front();
+    auto entry = s.expiry.find(front.key);
+    if (entry != s.expiry.end() && entry->second == front.expires_at) {
+      if (entry->second > now) ++s.evictions;
+      s.expiry.erase(entry);
     }
     s.order.pop_front();
-  }
-  while (!s.order.empty()) {  // opportunistic cleanup keeps memory near the live set
-    auto old = s.expiry.find(s.order.front());
-    if (old != s.expiry.end() && old->second > now) break;
-    if (old != s.expiry.end()) s.expiry.erase(old);
-    s.order.pop_front();
-  }
+  };
+  // Evict the oldest entries while full, then drop expired ones from the old end
+  // (opportunistic cleanup keeps memory near the live set).
+  while (!s.order.empty() && s.expiry.size() >= per_shard_limit_) drop_front();
+  while (!s.order.empty() && s.order.front().expires_at <= now) drop_front();
   s.expiry.emplace(k, expires_at);
-  s.order.push_back(k);
+  s.order.push_back({k, expires_at});
   return true;
 }
 

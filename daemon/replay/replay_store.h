@@ -40,9 +40,9 @@ inline std::string_view view(const ReplayKey& key) { return {key.data(), key.siz
 //
 // Entries are kept as 32-byte keys (a ReplayKey as given, any other key by its SHA-256), so an
 // entry is one hash node (next pointer, key, expiry, cached hash: 64 bytes, 80 with malloc's
-// header), its bucket slot (8 bytes at load factor 1) and its FIFO slot (32 bytes): about 120
-// bytes, and one allocation per recorded key. The default 1,000,000 entries take about 120 MB
-// at most. Measured figures are in docs/PERFORMANCE.md.
+// header), its bucket slot (8 bytes at load factor 1) and its FIFO slot (key and expiry, 40
+// bytes): about 130 bytes, and one allocation per recorded key. The default 1,000,000 entries
+// take about 130 MB at most. Measured figures are in docs/PERFORMANCE.md.
 class MemoryReplayStore final : public ReplayStore {
  public:
   explicit MemoryReplayStore(std::size_t max_entries, std::size_t shards = 16);
@@ -60,10 +60,14 @@ class MemoryReplayStore final : public ReplayStore {
       return h;
     }
   };
+  struct Slot {
+    ReplayKey key;
+    std::int64_t expires_at;
+  };
   struct Shard {
     mutable std::mutex mutex;
     std::unordered_map<ReplayKey, std::int64_t, KeyHash> expiry;
-    std::deque<ReplayKey> order;  // insertion order, for eviction of the oldest
+    std::deque<Slot> order;  // insertion order, for eviction of the oldest
     std::uint64_t evictions = 0;
   };
 

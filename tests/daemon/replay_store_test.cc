@@ -27,6 +27,33 @@ TEST(ReplayStore, BoundedWithOldestEvictedFirst) {
   EXPECT_TRUE(s.check_and_record("0", 10'000, 2));     // the oldest was evicted
 }
 
+// A key recorded again after it expired keeps its new window: the cleanup of its first,
+// expired record must not remove the entry.
+TEST(ReplayStore, KeyRecordedAgainKeepsItsNewWindow) {
+  MemoryReplayStore s(100, 1);
+  EXPECT_TRUE(s.check_and_record("a", 110, 100));
+  EXPECT_TRUE(s.check_and_record("a", 200, 111));  // expired: recorded again until 200
+  EXPECT_TRUE(s.check_and_record("b", 200, 112));  // cleans up the old end (a's first record)
+  EXPECT_TRUE(s.check_and_record("c", 300, 150));
+  EXPECT_FALSE(s.check_and_record("a", 200, 150));  // still inside its second window
+  EXPECT_EQ(s.size(), 3u);
+  EXPECT_TRUE(s.check_and_record("a", 400, 250));  // and usable again once that ended
+}
+
+// Evicting under the bound skips stale records instead of dropping a live entry early.
+TEST(ReplayStore, EvictionCountsEntriesNotRecords) {
+  MemoryReplayStore s(2, 1);
+  EXPECT_TRUE(s.check_and_record("a", 110, 100));
+  EXPECT_TRUE(s.check_and_record("a", 500, 111));  // two records, one entry
+  EXPECT_TRUE(s.check_and_record("b", 500, 112));  // store full now: 2 entries
+  EXPECT_EQ(s.evictions(), 0u);
+  EXPECT_TRUE(s.check_and_record("c", 500, 113));  // evicts the oldest entry: a
+  EXPECT_EQ(s.evictions(), 1u);
+  EXPECT_LE(s.size(), 2u);
+  EXPECT_FALSE(s.check_and_record("b", 500, 114));
+  EXPECT_FALSE(s.check_and_record("c", 500, 114));
+}
+
 TEST(ReplayStore, ExpiredEntriesDoNotAccumulate) {
   MemoryReplayStore s(1000, 1);
   for (int i = 0; i < 5000; ++i) s.check_and_record(std::to_string(i), i + 1, i);
