@@ -8,7 +8,8 @@
 # PORT (18431), BUILD (build directory, build-release; configured as Release only when it has
 # no CMakeCache.txt, so an existing RelWithDebInfo tree can be reused), SOAK=1 (add the
 # 5-minute run), SOAK_SECONDS (300), SOAK_STORE (replay store entries during the soak, 250000),
-# LUA (the wrk script, bench/load.lua), RATE (skip the maximum run and use this req/s as "max"),
+# LUA (the wrk script, bench/load.lua), RATE (skip the maximum runs and use this req/s as "max"),
+# ROUNDS (maximum-rate runs, 3; the raw verify is measured again before each),
 # WBAD_CPUS / WRK_CPUS (taskset CPU lists; by default, on 2 or more CPUs, wbad runs on CPU 0 and
 # wrk on CPU 1, as a sidecar on its own core: unpinned, the scheduler moves them between the
 # cores and the figures vary more from run to run; set both empty to leave them unpinned).
@@ -44,9 +45,11 @@ cmake --build "$build" -j"$(nproc)" --target wbad wba_presign wba_bench >/dev/nu
 work=$(mktemp -d)
 wbad_pid=
 trap 'if [ -n "$wbad_pid" ]; then kill "$wbad_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
-# Two runs (maximum, half the maximum), each with its own third of the file; at most 30,000
-# req/s is assumed when sizing (wrapping around within a run would send replays).
-count=$((3 * 30000 * duration))
+# ROUNDS maximum-rate runs and one at half the maximum, each with its own slice of the file; at
+# most 30,000 req/s is assumed when sizing (wrapping around within a run would send replays).
+rounds=${ROUNDS:-3}
+slices=$((rounds + 1))
+count=$((slices * 30000 * duration))
 if [ "${SOAK:-0}" = 1 ] && [ "$count" -lt $((2 * soak_store)) ]; then count=$((2 * soak_store)); fi
 echo "# presigning $count requests"
 "$build/bench/wba_presign" "$count" 3600 "$work"
@@ -66,15 +69,20 @@ hz=$(getconf CLK_TCK)
 # The raw verify: median CPU time of 5 interleaved repetitions (one run moves by a few per
 # cent), of one signature verified again and again (the issue's baseline) and of 1024 distinct
 # signatures in turn (what the daemon verifies: a little slower, the branch predictor cannot
-# learn the scalars).
-raw=$($(pin "$wbad_cpus") "$build/bench/wba_bench" \
-  --benchmark_filter='BM_RawSodiumEd25519Verify$|BM_RawSodiumEd25519VerifyDistinct$' \
-  --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
-  --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null | python3 -c 'import json,sys
+# learn the scalars). This machine's speed drifts by several per cent over minutes, so it is
+# measured again right before each maximum-rate round and each round's ratio uses its own.
+measure_raw() {
+  local raw
+  raw=$($(pin "$wbad_cpus") "$build/bench/wba_bench" \
+    --benchmark_filter='BM_RawSodiumEd25519Verify$|BM_RawSodiumEd25519VerifyDistinct$' \
+    --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true \
+    --benchmark_report_aggregates_only=true --benchmark_format=json 2>/dev/null | python3 -c 'import json,sys
 m={b["run_name"]: b["cpu_time"] for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name") == "median"}
-print(f"{m['BM_RawSodiumEd25519Verify']:.0f} {m['BM_RawSodiumEd25519VerifyDistinct']:.0f}")')
-read -r raw_ns raw_distinct_ns <<<"$raw"
-echo "# raw libsodium Ed25519 verify: ${raw_ns} ns CPU, distinct signatures ${raw_distinct_ns} ns (medians of 5)"
+print("%.0f %.0f" % (m["BM_RawSodiumEd25519Verify"], m["BM_RawSodiumEd25519VerifyDistinct"]))')
+  read -r raw_ns raw_distinct_ns <<<"$raw"
+  echo "# raw libsodium Ed25519 verify: ${raw_ns} ns CPU, distinct signatures ${raw_distinct_ns} ns (medians of 5)"
+}
+measure_raw
 echo "# wbad on CPUs '${wbad_cpus}', wrk on CPUs '${wrk_cpus}' (empty: unpinned)"
 
 start_wbad $((count * 3))
@@ -90,6 +98,7 @@ run() {  # run NAME DELAY_MS SECONDS FIRST LAST
   echo "$out" | grep -E '^(requests|latency|throughput)'
   report_cpu "$before" "$after" "$reqs"
   echo "$out" | awk '/^throughput/ {print $2}' > "$work/last_rps"
+  echo "$out" | awk '/^throughput/ {print $2}' >> "$work/all_rps"
 }
 # CPU per request from wbad's utime + stime (clock ticks), split into user and kernel time.
 report_cpu() {  # report_cpu BEFORE AFTER REQUESTS
@@ -98,9 +107,10 @@ b, a, n = '$1'.split(), '$2'.split(), $3
 u, s = (int(a[0]) - int(b[0])) / $hz, (int(a[1]) - int(b[1])) / $hz
 t = u + s
 print(f'wbad CPU {t:.2f} s for {n} requests: {t/n*1e6:.1f} us/request (user {u/n*1e6:.1f}, kernel {s/n*1e6:.1f})'
-      f' = {t/n*1e9/$raw_ns:.2f} x raw verify, {t/n*1e9/$raw_distinct_ns:.2f} x raw verify of distinct signatures')"
+      f' = {t/n*1e9/$raw_ns:.2f} x raw verify, {t/n*1e9/$raw_distinct_ns:.2f} x raw verify of distinct signatures')
+print(f'{t/n*1e9/$raw_ns:.3f} {t/n*1e9/$raw_distinct_ns:.3f}', file=open('$work/ratios', 'a'))"
 }
-third() { echo $(($1 * count / 3)) $((($1 + 1) * count / 3)); }
+slice() { echo $(($1 * count / slices)) $((($1 + 1) * count / slices)); }
 
 # The transport floor: what answering a request costs wbad without verifying anything
 # (GET /healthz over the same 64 keep-alive connections), for the split of the figures below.
@@ -114,15 +124,29 @@ report_cpu "$before" "$after" "$(echo "$out" | awk '/requests in/ {print $1}')"
 if [ -n "${RATE:-}" ]; then
   max=$RATE
 else
-  run "maximum throughput ($conns connections, wbad threads $wbad_threads)" 0 "$duration" $(third 0)
-  max=$(cat "$work/last_rps")
+  : >"$work/ratios"
+  for r in $(seq "$rounds"); do
+    [ "$r" = 1 ] || measure_raw
+    run "maximum throughput, round $r of $rounds ($conns connections, wbad threads $wbad_threads)" \
+      0 "$duration" $(slice $((r - 1)))
+  done
+  python3 - "$work/ratios" "$work/all_rps" <<'PY'
+import statistics, sys
+ratios = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+rps = [float(l) for l in open(sys.argv[2]) if l.strip()]
+print(f"## maximum rate over {len(ratios)} rounds: median {statistics.median(rps):.0f} req/s;"
+      f" CPU per request median {statistics.median(r[0] for r in ratios):.2f} x raw verify"
+      f" (rounds: {', '.join(f'{r[0]:.2f}' for r in ratios)}),"
+      f" {statistics.median(r[1] for r in ratios):.2f} x raw verify of distinct signatures")
+PY
+  max=$(python3 -c "import statistics; print(statistics.median(float(l) for l in open('$work/all_rps')))")
 fi
 half=$(python3 -c "print(max(1, int($max / 2)))")
 # Closed loop: each connection waits `delay` after a response, so the rate is
 # conns / (delay + latency); the latency (well under 1 ms at half load) is subtracted.
 delay=$(python3 -c "print(f'{max(0.1, $conns * 1000 / $half - 0.2):.3f}')")
 run "half the maximum ($half req/s target: $conns connections, exponential delays of mean ${delay} ms between requests each)" \
-  "$delay" "$duration" $(third 1)
+  "$delay" "$duration" $(slice "$rounds")
 echo "wbad RSS after the runs: $(rss)"
 
 if [ "${SOAK:-0}" = 1 ]; then

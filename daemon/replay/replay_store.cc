@@ -44,8 +44,13 @@ ReplayKey sha256(std::string_view a, std::string_view b, bool separate) {
 MemoryReplayStore::MemoryReplayStore(std::size_t max_entries, std::size_t shards)
     : per_shard_limit_(std::max<std::size_t>(1, max_entries / std::max<std::size_t>(1, shards))) {
   shards_.reserve(shards);
+  // The buckets for the bound are allocated up front (8 bytes per entry, capped at 2^18 per
+  // shard): growing a shard's table rehashes all of it at once, which would stall the thread
+  // recording a nonce for milliseconds once a shard holds a few ten thousand entries.
+  const std::size_t buckets = std::min<std::size_t>(per_shard_limit_, std::size_t{1} << 18);
   for (std::size_t i = 0; i < std::max<std::size_t>(1, shards); ++i) {
     shards_.push_back(std::make_unique<Shard>());
+    shards_.back()->expiry.reserve(buckets);
   }
 }
 
