@@ -211,34 +211,35 @@ void VerifyService::finish(const std::shared_ptr<Check>& c, Verdict v) {
   metrics_.observe_latency(v.duration);
   metrics_.count_verdict(c->frontend, v.reason);
   if (log_.enabled(LogLevel::info)) {
-    nlohmann::json f = {
-        {"frontend", to_string(c->frontend)},
-        {"valid", v.valid},
-        {"outcome", to_string(v.outcome)},
-        {"reason", wba::to_string(v.reason)},
-        {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(v.duration).count()}};
+    LogFields f;
+    f.add("frontend", to_string(c->frontend))
+        .add("valid", v.valid)
+        .add("outcome", to_string(v.outcome))
+        .add("reason", wba::to_string(v.reason))
+        .add("duration_us",
+             std::chrono::duration_cast<std::chrono::microseconds>(v.duration).count());
     if (v.token) {
-      f["token"] = to_string(v.token->state);
+      f.add("token", to_string(v.token->state));
       if (v.token->delegation) {
         const auto& d = *v.token->delegation;
-        f["audit"] = d.audit;  // "agent X [key …] acting for principal Y …"
-        f["principal"] = d.principal_sub;
-        if (d.actor) f["actor"] = d.actor->sub;
-        f["binding"] = d.binding.kind;
-        f["token_sha256"] = d.token_sha256;  // never the token itself
-        f["token_id"] = d.token_id;
+        f.add("audit", d.audit);  // "agent X [key …] acting for principal Y …"
+        f.add("principal", d.principal_sub);
+        if (d.actor) f.add("actor", d.actor->sub);
+        f.add("binding", d.binding.kind);
+        f.add("token_sha256", d.token_sha256);  // never the token itself
+        f.add("token_id", d.token_id);
       }
     }
     if (v.agent) {
-      f["label"] = v.agent->signature.label();
-      f["key_thumbprint"] = v.agent->key_thumbprint;
-      if (v.agent->agent) f["agent"] = v.agent->agent->agent_url;
+      f.add("label", v.agent->signature.label());
+      f.add("key_thumbprint", v.agent->key_thumbprint);
+      if (v.agent->agent) f.add("agent", v.agent->agent->agent_url);
     }
     if (!v.valid) {
-      f["detail"] = v.detail;
-      if (v.anonymous) f["anonymous"] = true;
+      f.add("detail", v.detail);
+      if (v.anonymous) f.add("anonymous", true);
     }
-    log_.log(LogLevel::info, "verdict", std::move(f));
+    log_.log(LogLevel::info, "verdict", f);
   }
   auto done = std::move(c->done);
   done(std::move(v));
