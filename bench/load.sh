@@ -46,10 +46,10 @@ work=$(mktemp -d)
 wbad_pid=
 trap 'if [ -n "$wbad_pid" ]; then kill "$wbad_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 # ROUNDS maximum-rate runs and one at half the maximum, each with its own slice of the file; at
-# most 30,000 req/s is assumed when sizing (wrapping around within a run would send replays).
+# most 40,000 req/s is assumed when sizing (wrapping around within a run would send replays).
 rounds=${ROUNDS:-3}
 slices=$((rounds + 1))
-count=$((slices * 30000 * duration))
+count=$((slices * 40000 * duration))
 if [ "${SOAK:-0}" = 1 ] && [ "$count" -lt $((2 * soak_store)) ]; then count=$((2 * soak_store)); fi
 echo "# presigning $count requests"
 "$build/bench/wba_presign" "$count" 3600 "$work"
