@@ -42,12 +42,6 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && wba::http::iequals(s.substr(0, prefix.size()), prefix);
 }
 
-std::string_view header(const HttpRequest& req, std::string_view name) {
-  auto it = req.find(name);
-  if (it == req.end()) return {};
-  return it->value();
-}
-
 void append_status_line(std::string& out, unsigned version, unsigned status,
                         std::string_view reason) {
   out += "HTTP/";
@@ -211,60 +205,70 @@ Reply to_reply(const HttpResponse& res) {
 
 Result<wba::http::Message> original_request(Frontend frontend, const HttpRequest& request,
                                             const std::string& identity_prefix) {
-  // Views into `request`, which outlives this function; only the result owns copies.
+  // The proxy's description of the original request, in the order method, URI, host, scheme.
   static constexpr std::array<std::string_view, 4> kNginxHeaders{
       "x-original-method", "x-original-uri", "x-original-host", "x-original-proto"};
   static constexpr std::array<std::string_view, 4> kForwardHeaders{
       "x-forwarded-method", "x-forwarded-uri", "x-forwarded-host", "x-forwarded-proto"};
-  std::string_view method, uri, host, scheme;
   const std::array<std::string_view, 4>* proxy_headers = nullptr;
   switch (frontend) {
     case Frontend::nginx:
-      method = header(request, "X-Original-Method");
-      uri = header(request, "X-Original-URI");
-      host = header(request, "X-Original-Host");
-      scheme = header(request, "X-Original-Proto");
       proxy_headers = &kNginxHeaders;
-      if (uri.empty()) return Error(Reason::malformed_message, "X-Original-URI is missing");
       break;
     case Frontend::forward_auth:
-      method = header(request, "X-Forwarded-Method");
-      uri = header(request, "X-Forwarded-Uri");
-      host = header(request, "X-Forwarded-Host");
-      scheme = header(request, "X-Forwarded-Proto");
       proxy_headers = &kForwardHeaders;
-      if (uri.empty()) return Error(Reason::malformed_message, "X-Forwarded-Uri is missing");
       break;
-    case Frontend::envoy: {
-      std::string_view target = request.target();
-      target.remove_prefix(kEnvoyPrefix.size());
-      uri = target.empty() ? std::string_view("/") : target;
-      method = request.method_string();
-      scheme = header(request, "X-Forwarded-Proto");
+    case Frontend::envoy:
       break;
-    }
     default:
       return Error(Reason::invalid_argument, "not a proxy front end");
   }
+  // One pass over the fields: the proxy's own headers are read (the first of each name) and
+  // dropped, identity headers (the prefix) dropped so that a client cannot forge them, every
+  // other field copied. Views into `request`, which outlives this function.
+  std::array<std::optional<std::string_view>, 4> described;  // method, uri, host, scheme
+  std::optional<std::string_view> host_field, envoy_proto;
+  wba::http::Request out;
+  out.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
+  for (const auto& f : request) {
+    const std::string_view name = f.name_string();
+    const std::string_view value = f.value();
+    bool is_proxy = false;
+    if (proxy_headers) {
+      for (std::size_t i = 0; i < proxy_headers->size() && !is_proxy; ++i) {
+        if (wba::http::iequals(name, (*proxy_headers)[i])) {
+          is_proxy = true;
+          if (!described[i]) described[i] = value;
+        }
+      }
+    }
+    if (is_proxy || starts_with_ci(name, identity_prefix)) continue;
+    if (!host_field && f.name() == bhttp::field::host) host_field = value;
+    if (!envoy_proto && wba::http::iequals(name, "x-forwarded-proto")) envoy_proto = value;
+    out.headers.add(std::string(name), std::string(value));
+  }
+  std::string_view method = described[0].value_or(std::string_view());
+  std::string_view uri = described[1].value_or(std::string_view());
+  std::string_view host = described[2].value_or(std::string_view());
+  std::string_view scheme = described[3].value_or(std::string_view());
+  if (frontend == Frontend::envoy) {
+    std::string_view target = request.target();
+    target.remove_prefix(kEnvoyPrefix.size());
+    uri = target.empty() ? std::string_view("/") : target;
+    method = request.method_string();
+    scheme = envoy_proto.value_or(std::string_view());
+  } else if (uri.empty()) {
+    return Error(Reason::malformed_message, frontend == Frontend::nginx
+                                                ? "X-Original-URI is missing"
+                                                : "X-Forwarded-Uri is missing");
+  }
   if (method.empty()) method = request.method_string();
-  if (host.empty()) host = header(request, "Host");
+  if (host.empty()) host = host_field.value_or(std::string_view());
   if (scheme.empty()) scheme = "https";
   if (host.empty()) return Error(Reason::malformed_message, "no original host");
   WBA_TRY(auto target, wba::http::make_target(scheme, host, uri));
-  wba::http::Request out;
   out.method = std::string(method);
   out.target = std::move(target);
-  out.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
-  for (const auto& f : request) {
-    std::string_view name = f.name_string();
-    if (starts_with_ci(name, identity_prefix)) continue;
-    bool is_proxy = false;
-    if (proxy_headers) {
-      for (auto p : *proxy_headers) is_proxy = is_proxy || wba::http::iequals(name, p);
-    }
-    if (is_proxy) continue;
-    out.headers.add(std::string(name), std::string(f.value()));
-  }
   // Auth subrequests carry no body: a covered content-digest is reported as not checked.
   return wba::http::Message(std::move(out));
 }

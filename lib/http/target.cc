@@ -1,5 +1,7 @@
 #include "wba/http/target.h"
 
+#include "wba/http/fields.h"
+
 #include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
 
@@ -84,8 +86,12 @@ Result<Target> make_target(std::string_view scheme, std::string_view authority,
   if (t.path.empty()) t.path = "/";
   if (t.scheme.empty()) {
     if (scheme.empty()) return bad("empty scheme", scheme);
-    auto s = urls::parse_absolute_uri(std::string(scheme) + "://x");
-    if (!s) return bad("invalid scheme", scheme);
+    // A proxy names http or https on almost every request: only other schemes go through
+    // Boost.URL's scheme grammar (built into a URL, as it has no scheme-only parser).
+    if (!iequals(scheme, "https") && !iequals(scheme, "http")) {
+      auto s = urls::parse_absolute_uri(std::string(scheme) + "://x");
+      if (!s) return bad("invalid scheme", scheme);
+    }
     t.scheme = lower(scheme);
     WBA_TRY(t.authority, normalize_authority(t.scheme, authority));
   }

@@ -202,6 +202,23 @@ TEST_F(Daemon, ForwardAuthAndEnvoy) {
   EXPECT_EQ(res.result_int(), 200) << res["X-Agent-Reason"];
   EXPECT_EQ(res["X-Agent-Url"], kAgent);
 
+  // A repeated proxy header: the first line describes the request (as Beast's lookup did), the
+  // repeat is neither used nor passed on as a covered field.
+  auto fresh = [&] {  // the same request with a new signature (a new nonce)
+    Headers h(fwd.begin(), fwd.begin() + 5);
+    for (const auto& f : signed_fields("/f?q=1")) h.push_back(f);
+    return h;
+  };
+  Headers repeated = fresh();
+  repeated.insert(repeated.begin() + 4, {"X-Forwarded-Host", "evil.example"});
+  res = d->request(bhttp::verb::get, "/v1/auth/forward", repeated);
+  EXPECT_EQ(res.result_int(), 200) << res["X-Agent-Reason"];
+  Headers first_wrong = fresh();
+  first_wrong.insert(first_wrong.begin() + 1, {"X-Forwarded-Host", "evil.example"});
+  res = d->request(bhttp::verb::get, "/v1/auth/forward", first_wrong);
+  EXPECT_EQ(res.result_int(), 401);
+  EXPECT_EQ(res["X-Agent-Reason"], "bad_signature");
+
   Headers envoy{{"Host", "shop.example"}};
   for (const auto& f : signed_fields("/e/1?z")) envoy.push_back(f);
   res = d->request(bhttp::verb::get, "/v1/auth/envoy/e/1?z", envoy);
