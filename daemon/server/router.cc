@@ -91,7 +91,8 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
-// The delegation headers, in the order written (the values: TokenIdentity).
+// The delegation headers (after the identity prefix), in the order written; the values come
+// from TokenIdentity.
 constexpr std::array<std::string_view, 10> kDelegationHeaders{
     "Principal", "Actor",         "Actor-Chain", "Client-Id", "Scope",
     "Token-Id",  "Token-Expires", "Issuer",      "Binding",   "Delegation"};
@@ -430,16 +431,21 @@ void Router::proxy(Frontend frontend, HttpRequest request, Respond respond) cons
                     // The delegation (docs/DELEGATION.md §6), empty unless a token was bound.
                     if (v.token && v.token->delegation) {
                       const TokenIdentity t = token_identity(v);
-                      field("Principal", header_safe(t.principal));
-                      field("Actor", header_safe(t.actor));
-                      field("Actor-Chain", header_safe(t.actor_chain));
-                      field("Client-Id", header_safe(t.client_id));
-                      field("Scope", header_safe(t.scope));
-                      field("Token-Id", header_safe(t.token_id));
-                      field("Token-Expires", t.token_expires);
-                      field("Issuer", header_safe(t.issuer));
-                      field("Binding", t.binding);
-                      field("Delegation", t.delegation);
+                      // In kDelegationHeaders' order; the issuer's strings made header-safe.
+                      const std::array<std::string, kDelegationHeaders.size()> values{
+                          header_safe(t.principal),
+                          header_safe(t.actor),
+                          header_safe(t.actor_chain),
+                          header_safe(t.client_id),
+                          header_safe(t.scope),
+                          header_safe(t.token_id),
+                          t.token_expires,
+                          header_safe(t.issuer),
+                          t.binding,
+                          t.delegation};
+                      for (std::size_t i = 0; i < values.size(); ++i) {
+                        field(kDelegationHeaders[i], values[i]);
+                      }
                     } else {
                       w += empty_delegation_headers(p);
                     }

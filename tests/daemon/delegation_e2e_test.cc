@@ -25,6 +25,7 @@
 #include "fetch/beast_transport.h"
 #include "fetch/outbound_policy.h"
 #include "fetch/test_pki.h"
+#include "token/as_transport.h"
 #include "token/test_auth_server.h"
 #include "wba/crypto/key.h"
 #include "wba/encoding/base64.h"
@@ -286,21 +287,8 @@ class DelegationE2E : public ::testing::Test {
     boost::asio::io_context ioc;
     auto work = boost::asio::make_work_guard(ioc);
     std::thread runner([&ioc] { ioc.run(); });
-    fetch::OutboundConfig oc;
-    oc.allowed_ports = {as_->port()};
-    oc.allow_private = true;
-    auto policy =
-        std::make_shared<const fetch::OutboundPolicy>(fetch::OutboundPolicy::make(oc).value());
-    fetch::TransportConfig tc;
-    tc.use_system_ca = false;
-    tc.ca_pem = pki_->ca_cert_pem;
-    auto transport = fetch::BeastTransport::make(ioc.get_executor(), policy, tc).value();
-    fetch::FetchRequest post;
-    post.url = as_->token_endpoint();
-    post.method = "POST";
-    post.body = *body;
-    post.headers.add("Content-Type", std::string(wba::token::kFormContentType));
-    post.headers.add("Accept", "application/json");
+    auto transport = as_transport(ioc.get_executor(), *pki_, *as_);
+    const fetch::FetchRequest post = token_exchange_post(*as_, *body);
     std::promise<fetch::FetchResult> promise;
     auto future = promise.get_future();
     transport->fetch(post, [&promise](fetch::FetchResult r) { promise.set_value(std::move(r)); });

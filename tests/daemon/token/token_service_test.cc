@@ -15,6 +15,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "as_transport.h"
 #include "daemon/fetch/fetch_test_util.h"
 #include "daemon/fetch/test_pki.h"
 #include "test_auth_server.h"
@@ -200,21 +201,9 @@ class TokenServiceTest : public ::testing::Test {
   // RFC 8693 at the AS's /token endpoint through the daemon's own transport (a POST over HTTPS
   // with the test CA), waited for.
   fetch::FetchResult post_to_token_endpoint(const wba::token::TokenExchangeRequest& req) {
-    fetch::OutboundConfig oc;
-    oc.allowed_ports = {as_->port()};
-    oc.allow_private = true;
-    auto policy =
-        std::make_shared<const fetch::OutboundPolicy>(fetch::OutboundPolicy::make(oc).value());
-    fetch::TransportConfig tc;
-    tc.use_system_ca = false;
-    tc.ca_pem = pki_->ca_cert_pem;
-    auto transport = fetch::BeastTransport::make(ioc_.get_executor(), policy, tc).value();
-    fetch::FetchRequest post;
-    post.url = as_->token_endpoint();
-    post.method = "POST";
-    post.body = wba::token::token_exchange_body(req).value();
-    post.headers.add("Content-Type", std::string(wba::token::kFormContentType));
-    post.headers.add("Accept", "application/json");
+    auto transport = testing::as_transport(ioc_.get_executor(), *pki_, *as_);
+    const fetch::FetchRequest post =
+        testing::token_exchange_post(*as_, wba::token::token_exchange_body(req).value());
     std::promise<fetch::FetchResult> promise;
     auto future = promise.get_future();
     transport->fetch(post, [&promise](fetch::FetchResult r) { promise.set_value(std::move(r)); });

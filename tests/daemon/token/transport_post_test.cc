@@ -7,6 +7,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "as_transport.h"
 #include "daemon/fetch/test_pki.h"
 #include "fetch/beast_transport.h"
 #include "test_auth_server.h"
@@ -30,15 +31,7 @@ class TransportPost : public ::testing::Test {
   }
   void SetUp() override {
     as_ = std::make_unique<TestAuthServer>(*pki_);
-    fetch::OutboundConfig oc;
-    oc.allowed_ports = {as_->port()};
-    oc.allow_private = true;
-    auto policy =
-        std::make_shared<const fetch::OutboundPolicy>(fetch::OutboundPolicy::make(oc).value());
-    fetch::TransportConfig tc;
-    tc.use_system_ca = false;
-    tc.ca_pem = pki_->ca_cert_pem;
-    transport_ = fetch::BeastTransport::make(ioc_.get_executor(), policy, tc).value();
+    transport_ = testing::as_transport(ioc_.get_executor(), *pki_, *as_);
     thread_ = std::thread([this] { ioc_.run(); });
   }
   void TearDown() override {
