@@ -42,9 +42,8 @@ std::size_t ServerState::close_idle_sessions() {
 namespace {
 
 // One connection. No Beast stream or read/write operations on the hot path: the socket is
-// non-blocking; a request is read with one recv once the reactor reports it readable (a read
-// right after a response would only return EAGAIN: the client sends its next request after
-// reading the answer), parsed with Beast's parser from a buffer reused for the connection,
+// non-blocking; a request is read with one recv by the reactor once the socket is readable,
+// parsed with Beast's parser from a buffer reused for the connection,
 // and the answer (already serialized, see Reply) goes out with one send, falling back to an
 // asynchronous write only when the socket does not take it all. Timeouts use one lazily
 // re-armed timer per connection: a request only updates a deadline.
@@ -68,7 +67,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       beast::error_code ec;
       self->socket_.non_blocking(true, ec);
       if (ec) return self->close();
-      self->read(true);
+      self->read();
     });
   }
 
@@ -81,8 +80,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
  private:
   static constexpr std::size_t kReadChunk = 4096;
 
-  // Waits for (or, with `try_now`, first tries to read) the next request.
-  void read(bool try_now) {
+  // Reads the next request (a new connection's first read is tried at once).
+  void read() {
     if (closed_) return;
     if (state_->draining) return close();
     parser_.emplace();
@@ -97,19 +96,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       arm(Deadline::request, state_->config->request_timeout);
     }
     if (end_ > begin_) return parse();  // a pipelined request is already here
-    if (try_now) return on_readable({});
     wait_readable();
   }
 
+  // The reactor performs the read when the socket becomes readable: one recv, no epoll_ctl.
+  // (An async_wait would re-register the descriptor with epoll on every request, and a read
+  // right after a response would only return EAGAIN: Asio skips its speculative read once a
+  // read came back short.)
   void wait_readable() {
-    socket_.async_wait(Socket::wait_read, [self = this->shared_from_this()](beast::error_code ec) {
-      self->on_readable(ec);
-    });
-  }
-
-  void on_readable(beast::error_code ec) {
-    if (closed_) return;
-    if (ec) return close();
     if (buffer_.size() - end_ < kReadChunk) {
       // Move what is buffered to the front, and grow only when a request needs more.
       if (begin_ > 0) {
@@ -119,9 +113,15 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
       if (buffer_.size() - end_ < kReadChunk) buffer_.resize(end_ + kReadChunk);
     }
-    std::size_t n =
-        socket_.read_some(net::buffer(buffer_.data() + end_, buffer_.size() - end_), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) return wait_readable();
+    socket_.async_read_some(
+        net::buffer(buffer_.data() + end_, buffer_.size() - end_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+          self->on_read(ec, n);
+        });
+  }
+
+  void on_read(beast::error_code ec, std::size_t n) {
+    if (closed_) return;
     if (ec == net::error::eof) {
       if (!parser_->got_some() && end_ == begin_) return close();  // between requests
       parser_->put_eof(ec);
@@ -222,7 +222,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     busy_ = false;
     if (ec || !keep_alive_) return close();
     if (out_.capacity() > 64 * 1024) std::string().swap(out_);
-    read(false);
+    read();
   }
 
   // Timeouts: `deadline_` moves with every request; the timer only fires once per timeout
