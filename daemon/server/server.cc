@@ -113,11 +113,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
       if (buffer_.size() - end_ < kReadChunk) buffer_.resize(end_ + kReadChunk);
     }
-    socket_.async_read_some(
-        net::buffer(buffer_.data() + end_, buffer_.size() - end_),
-        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-          self->on_read(ec, n);
-        });
+    socket_.async_read_some(net::buffer(buffer_.data() + end_, buffer_.size() - end_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->on_read(ec, n);
+                            });
   }
 
   void on_read(beast::error_code ec, std::size_t n) {
