@@ -120,6 +120,12 @@ after=$(cpu_ticks)
 echo "## transport floor (GET /healthz, $conns connections)"
 echo "$out" | grep -E 'Requests/sec|Latency'
 report_cpu "$before" "$after" "$(echo "$out" | awk '/requests in/ {print $1}')"
+# What the issue's 1.3x target leaves for a request's own work (HTTP parsing, structured
+# fields, signature base, replay check, key lookup, answer) once the transport is paid.
+floor=$(tail -n1 "$work/ratios" | cut -d' ' -f1)
+python3 -c "f = $floor
+print(f'# the transport alone costs {f:.2f} x raw verify: a 1.3 x target leaves {max(0.0, 0.3 - f):.2f} x raw verify'
+      f' ({max(0.0, 0.3 - f) * $raw_ns / 1000:.1f} us) for all other work of a request')"
 
 if [ -n "${RATE:-}" ]; then
   max=$RATE
