@@ -406,9 +406,11 @@ Actual run(const Vector& v) {
 
 // The base our library builds for `label` from the message as received.
 Result<std::string> base_of(const http::Message& message, const std::string& label) {
-  WBA_TRY(auto signatures, sig::parse_signatures(message));
-  for (const auto& s : signatures) {
-    if (s.label == label) return sig::signature_base(message, s.params);
+  WBA_TRY(auto entries, sig::parse_signature_entries(message));
+  for (const auto& e : entries) {
+    if (e.label != label) continue;
+    if (!e.signature) return e.signature.error();
+    return sig::signature_base(message, e.signature->params);
   }
   return Error(Reason::unknown_label, "no signature labelled '" + label + "'");
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "wba/crypto/random.h"
 #include "wba/encoding/base64.h"
@@ -275,14 +276,33 @@ Result<PreparedSignature> check_signature(sig::LabelledSignature s,
 
 Result<std::vector<Result<PreparedSignature>>> ProfileVerifier::prepare(
     const http::Message& message) const {
-  WBA_TRY(auto signatures, sig::parse_signatures(message));
+  WBA_TRY(auto entries, sig::parse_signature_entries(message));
+  // A member that cannot be parsed cannot show its tag: it fails the request only when no Web
+  // Bot Auth signature is left to verify (or when it is the label asked for), so a malformed
+  // signature of another scheme never fails the agent's.
+  std::optional<Error> unusable;
+  auto usable = std::find_if(entries.begin(), entries.end(), [&](const sig::SignatureEntry& e) {
+    return static_cast<bool>(e.signature) && (!policy_.label || e.label == *policy_.label);
+  });
+  if (usable == entries.end()) {
+    for (auto& e : entries) {
+      if (!e.signature && (!policy_.label || e.label == *policy_.label)) {
+        return std::move(e.signature).error();
+      }
+    }
+  }
   WBA_TRY(auto agent_field, parse_signature_agent(http::headers(message)));
   const std::int64_t now = policy_.now.value_or(sig::unix_now());
   std::vector<Result<PreparedSignature>> out;
   bool label_seen = false;
-  for (auto& s : signatures) {
-    if (policy_.label && s.label != *policy_.label) continue;
+  for (auto& e : entries) {
+    if (policy_.label && e.label != *policy_.label) continue;
     label_seen = true;
+    if (!e.signature) {
+      if (!unusable) unusable = std::move(e.signature).error();
+      continue;
+    }
+    sig::LabelledSignature& s = *e.signature;
     // §5.4: signatures with other tags are not Web Bot Auth signatures; they are skipped,
     // never failed and never verified.
     if (s.params.tag() != kWebBotAuthTag) continue;
@@ -296,6 +316,7 @@ Result<std::vector<Result<PreparedSignature>>> ProfileVerifier::prepare(
     return Error(Reason::unknown_label, "no signature labelled '" + *policy_.label + "'");
   }
   if (out.empty()) {
+    if (unusable) return std::move(*unusable);
     return Error(Reason::wrong_tag, "no signature has tag \"web-bot-auth\"");
   }
   return out;

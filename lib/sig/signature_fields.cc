@@ -46,7 +46,7 @@ class CombinedField {
 
 }  // namespace
 
-Result<std::vector<LabelledSignature>> parse_signatures(const http::Message& message) {
+Result<std::vector<SignatureEntry>> parse_signature_entries(const http::Message& message) {
   CombinedField input_field, signature_field;
   for (const auto& [name, value] : http::headers(message).lines()) {
     if (http::iequals(name, "signature-input")) {
@@ -69,41 +69,56 @@ Result<std::vector<LabelledSignature>> parse_signatures(const http::Message& mes
   // bytes are moved into the result instead of copied.
   auto input_entries = std::move(inputs).value().take_entries();
   auto sig_entries = std::move(sigs).value().take_entries();
-  std::vector<LabelledSignature> out;
+  std::vector<bool> sig_taken(sig_entries.size(), false);
+  std::vector<SignatureEntry> out;
   out.reserve(input_entries.size());
   for (auto& [label, member] : input_entries) {
-    auto* list = std::get_if<sfv::InnerList>(&member);
-    if (!list) {
-      return Error(Reason::malformed_signature_input,
-                   "Signature-Input member '" + label + "' is not an inner list");
-    }
     // Dictionary keys are unique, so each Signature member is taken by one label at most.
     auto sig = std::find_if(sig_entries.begin(), sig_entries.end(),
-                            [&](const sfv::Dictionary::Entry& e) { return e.first == label; });
-    if (sig == sig_entries.end()) {
-      return Error(Reason::label_mismatch, "label '" + label + "' has no Signature member");
-    }
-    auto* item = std::get_if<sfv::Item>(&sig->second);
-    auto* bytes = item ? std::get_if<sfv::ByteSequence>(&item->value) : nullptr;
-    if (!bytes) {
-      return Error(Reason::malformed_signature,
-                   "Signature member '" + label + "' is not a Byte Sequence");
-    }
-    auto params = SignatureParams::from_inner_list(std::move(*list));
-    if (!params) {
-      Error e = std::move(params).error();
-      e.detail = "label '" + label + "': " + e.detail;
-      return e;
-    }
-    out.push_back(
-        LabelledSignature{std::move(label), std::move(params).value(), std::move(bytes->bytes)});
+                            [&](const sfv::Dictionary::Entry& s) { return s.first == label; });
+    if (sig != sig_entries.end()) sig_taken[sig - sig_entries.begin()] = true;
+    auto parsed = [&]() -> Result<LabelledSignature> {
+      auto* list = std::get_if<sfv::InnerList>(&member);
+      if (!list) {
+        return Error(Reason::malformed_signature_input,
+                     "Signature-Input member '" + label + "' is not an inner list");
+      }
+      if (sig == sig_entries.end()) {
+        return Error(Reason::label_mismatch, "label '" + label + "' has no Signature member");
+      }
+      auto* item = std::get_if<sfv::Item>(&sig->second);
+      auto* bytes = item ? std::get_if<sfv::ByteSequence>(&item->value) : nullptr;
+      if (!bytes) {
+        return Error(Reason::malformed_signature,
+                     "Signature member '" + label + "' is not a Byte Sequence");
+      }
+      auto params = SignatureParams::from_inner_list(std::move(*list));
+      if (!params) {
+        Error e = std::move(params).error();
+        e.detail = "label '" + label + "': " + e.detail;
+        return e;
+      }
+      return LabelledSignature{label, std::move(params).value(), std::move(bytes->bytes)};
+    }();
+    out.push_back(SignatureEntry{std::move(label), std::move(parsed)});
   }
-  // Every Signature-Input label is in `out` now (its own entry was moved from).
-  for (const auto& [label, member] : sig_entries) {
-    if (std::none_of(out.begin(), out.end(),
-                     [&](const LabelledSignature& s) { return s.label == label; })) {
-      return Error(Reason::label_mismatch, "label '" + label + "' has no Signature-Input member");
-    }
+  for (std::size_t i = 0; i < sig_entries.size(); ++i) {
+    if (sig_taken[i]) continue;
+    const std::string& label = sig_entries[i].first;
+    out.push_back(SignatureEntry{
+        label,
+        Error(Reason::label_mismatch, "label '" + label + "' has no Signature-Input member")});
+  }
+  return out;
+}
+
+Result<std::vector<LabelledSignature>> parse_signatures(const http::Message& message) {
+  WBA_TRY(auto entries, parse_signature_entries(message));
+  std::vector<LabelledSignature> out;
+  out.reserve(entries.size());
+  for (auto& e : entries) {
+    if (!e.signature) return std::move(e.signature).error();
+    out.push_back(std::move(e.signature).value());
   }
   return out;
 }

@@ -150,10 +150,22 @@ Result<std::vector<SignatureOutcome>> Verifier::verify_all(const http::Message& 
 Result<VerifiedSignature> Verifier::verify(const http::Message& message) const {
   // verify_all's selection and errors, but the first signature that verifies ends the work:
   // the outcomes of the others could not change the result.
-  WBA_TRY(auto signatures, parse_signatures(message));
-  std::optional<Error> first_error;
+  WBA_TRY(auto entries, parse_signature_entries(message));
+  std::optional<Error> first_error, unselectable;
   bool any_selected = false;
-  for (auto& s : signatures) {
+  for (auto& e : entries) {
+    if (!e.signature) {
+      // A member that cannot be parsed shows no tag: it is chosen only by its label, or when
+      // nothing narrows the choice. Otherwise it fails the message only if nothing else is left.
+      if (options_.label ? e.label == *options_.label : !options_.tag) {
+        any_selected = true;
+        if (!first_error) first_error = std::move(e.signature).error();
+      } else if (!unselectable) {
+        unselectable = std::move(e.signature).error();
+      }
+      continue;
+    }
+    LabelledSignature& s = *e.signature;
     if (!selected(options_, s)) continue;
     any_selected = true;
     auto checked = check(options_, lookup_, message, s);
@@ -165,6 +177,7 @@ Result<VerifiedSignature> Verifier::verify(const http::Message& message) const {
                          checked->content_digest_checked);
   }
   if (!any_selected) {
+    if (unselectable) return std::move(*unselectable);
     if (options_.label) {
       return Error(Reason::unknown_label, "no signature labelled '" + *options_.label + "'");
     }

@@ -259,6 +259,37 @@ TEST_F(ProfileChecks, OtherTagsAreIgnoredNotFailed) {
   EXPECT_TRUE(verify().ok());
 }
 
+// RFC 9421 §3.2: the verifier decides per signature. A member of another scheme that cannot be
+// parsed (a String where an Integer belongs, a label in one field only) shows no tag, so it
+// must not fail the agent's signature; it is the answer only when nothing else is left.
+TEST_F(ProfileChecks, UnparsableOtherSignaturesDoNotFailTheAgents) {
+  ASSERT_TRUE(sign_request(req, key, options()).ok());
+  const http::Request signed_req = req;
+  req.headers.add("Signature-Input", "other=(\"@method\");created=\"yesterday\"");
+  req.headers.add("Signature", "other=:AAAA:");
+  req.headers.add("Signature-Input", "dangling=(\"@method\");created=1");
+  req.headers.add("Signature", "orphan=:AAAA:");
+  auto v = verify();
+  ASSERT_TRUE(v.ok()) << v.error().message();
+  EXPECT_EQ(v->key_thumbprint, key.thumbprint());
+
+  // Asked for by its label, the unparsable member is the answer.
+  auto p = policy();
+  p.label = "other";
+  EXPECT_EQ(verify(p).reason(), Reason::invalid_signature_params);
+  p.label = "dangling";
+  EXPECT_EQ(verify(p).reason(), Reason::label_mismatch);
+
+  // Without a Web Bot Auth signature, the first unusable member's error (as before), not
+  // wrong_tag.
+  req = signed_req;
+  req.headers.erase("signature");
+  req.headers.erase("signature-input");
+  req.headers.add("Signature-Input", "other=(\"@method\");created=\"yesterday\"");
+  req.headers.add("Signature", "other=:AAAA:");
+  EXPECT_EQ(verify().reason(), Reason::invalid_signature_params);
+}
+
 TEST_F(ProfileChecks, SignatureCountIsBounded) {
   auto p = policy();
   p.max_signatures = 2;

@@ -172,8 +172,47 @@ TEST_F(Fixture, FieldErrors) {
   EXPECT_EQ(verify().reason(), Reason::malformed_signature_input);
   set_input("sig1=\"@method\"");
   EXPECT_EQ(verify().reason(), Reason::malformed_signature_input);
+  // A label in Signature-Input only fails itself: chosen by its label it is label_mismatch,
+  // otherwise the first selected signature's error is sig1's (its base changed).
   set_input("sig1=(\"@method\");created=1, sig2=()");
-  EXPECT_EQ(verify().reason(), Reason::label_mismatch);
+  VerifyOptions o;
+  o.label = "sig2";
+  EXPECT_EQ(verify(o).reason(), Reason::label_mismatch);
+  EXPECT_EQ(verify().reason(), Reason::bad_signature);
+}
+
+// parse_signature_entries: one entry per label, in Signature-Input order, then the labels found
+// only in Signature; an unusable member carries its own error.
+TEST_F(Fixture, EntriesFailOneByOne) {
+  sign_with(kAll);
+  http::headers(msg).add("Signature-Input", "bad=(\"@method\");created=\"x\", lone=()");
+  http::headers(msg).add("Signature", "bad=:AAAA:, orphan=:AAAA:");
+  auto entries = parse_signature_entries(msg);
+  ASSERT_TRUE(entries.ok()) << entries.error().message();
+  ASSERT_EQ(entries->size(), 4u);
+  EXPECT_EQ((*entries)[0].label, "sig1");
+  ASSERT_TRUE((*entries)[0].signature.ok());
+  EXPECT_EQ((*entries)[0].signature->label, "sig1");
+  EXPECT_EQ((*entries)[1].label, "bad");
+  EXPECT_EQ((*entries)[1].signature.reason(), Reason::invalid_signature_params);
+  EXPECT_EQ((*entries)[2].label, "lone");
+  EXPECT_EQ((*entries)[2].signature.reason(), Reason::label_mismatch);
+  EXPECT_EQ((*entries)[3].label, "orphan");
+  EXPECT_EQ((*entries)[3].signature.reason(), Reason::label_mismatch);
+  // The strict form fails the whole message at the first unusable member...
+  EXPECT_EQ(parse_signatures(msg).reason(), Reason::invalid_signature_params);
+  // ...the verifier verifies sig1 whatever the others are.
+  auto v = verify();
+  ASSERT_TRUE(v.ok()) << v.error().message();
+  EXPECT_EQ(v->label(), "sig1");
+  VerifyOptions o;
+  o.label = "bad";
+  EXPECT_EQ(verify(o).reason(), Reason::invalid_signature_params);
+  o.label = "sig1";
+  EXPECT_TRUE(verify(o).ok());
+  // A field that is not a Dictionary still fails the whole message.
+  http::headers(msg).add("Signature", "x=");
+  EXPECT_EQ(parse_signature_entries(msg).reason(), Reason::malformed_signature);
 }
 
 TEST_F(Fixture, SelectionByLabelAndTag) {

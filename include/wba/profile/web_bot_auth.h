@@ -109,7 +109,9 @@ class ProfileVerifier {
   // Profile checks that need no key, for every web-bot-auth signature (other tags are
   // ignored). Errors of the message as a whole (missing_signature, malformed fields, wrong_tag
   // when only other tags exist, unknown_label, invalid_signature_agent) come back as the error;
-  // a signature's own failure comes back in its slot.
+  // a signature's own failure comes back in its slot. A member that cannot be parsed (its tag
+  // unknown) is skipped; its error is the answer only when no web-bot-auth signature is left
+  // or when it is the policy's label.
   Result<std::vector<Result<PreparedSignature>>> prepare(const http::Message& message) const;
   // Verifies one prepared signature with the key found for it: keyid must be the key's
   // thumbprint, test keys refused unless allowed, then RFC 9421 verification.

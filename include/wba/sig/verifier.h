@@ -71,7 +71,10 @@ class Verifier {
       : lookup_(std::move(lookup)), options_(std::move(options)) {}
 
   // The first selected signature that verifies. When none does, the error of the first
-  // selected one (no_matching_signature when the selection is empty).
+  // selected one (no_matching_signature when the selection is empty). A member that cannot be
+  // parsed fails only itself (parse_signature_entries): it counts as selected when chosen by its
+  // label or when no label or tag narrows the choice, and its error is returned when nothing
+  // else was selected.
   Result<VerifiedSignature> verify(const http::Message& message) const;
   // Every selected signature with its own outcome (§4.3: signatures are independent).
   Result<std::vector<SignatureOutcome>> verify_all(const http::Message& message) const;
