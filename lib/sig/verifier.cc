@@ -127,9 +127,17 @@ Result<VerifiedSignature> Verifier::verify_one(const http::Message& message,
 }
 
 Result<std::vector<SignatureOutcome>> Verifier::verify_all(const http::Message& message) const {
-  WBA_TRY(auto signatures, parse_signatures(message));
+  WBA_TRY(auto entries, parse_signature_entries(message));
   std::vector<SignatureOutcome> out;
-  for (auto& s : signatures) {
+  for (auto& e : entries) {
+    if (!e.signature) {
+      // Unparsable: no tag to select by (as in verify()).
+      if (options_.label ? e.label == *options_.label : !options_.tag) {
+        out.push_back(SignatureOutcome{std::move(e.label), std::move(e.signature).error()});
+      }
+      continue;
+    }
+    LabelledSignature& s = *e.signature;
     if (!selected(options_, s)) continue;
     auto checked = check(options_, lookup_, message, s);
     if (!checked) {

@@ -210,6 +210,22 @@ TEST_F(Fixture, EntriesFailOneByOne) {
   EXPECT_EQ(verify(o).reason(), Reason::invalid_signature_params);
   o.label = "sig1";
   EXPECT_TRUE(verify(o).ok());
+  // verify_all: an outcome per member, each with its own result.
+  auto all = Verifier(key_set_lookup({key.verifying_key()}), at_now()).verify_all(msg);
+  ASSERT_TRUE(all.ok()) << all.error().message();
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_TRUE((*all)[0].result.ok());
+  EXPECT_EQ((*all)[1].label, "bad");
+  EXPECT_EQ((*all)[1].result.reason(), Reason::invalid_signature_params);
+  EXPECT_EQ((*all)[3].label, "orphan");
+  EXPECT_EQ((*all)[3].result.reason(), Reason::label_mismatch);
+  // Selected by tag, an unparsable member (no tag to read) is left out.
+  VerifyOptions by_tag = at_now();
+  by_tag.tag = "t";
+  all = Verifier(key_set_lookup({key.verifying_key()}), by_tag).verify_all(msg);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].label, "sig1");
   // A field that is not a Dictionary still fails the whole message.
   http::headers(msg).add("Signature", "x=");
   EXPECT_EQ(parse_signature_entries(msg).reason(), Reason::malformed_signature);

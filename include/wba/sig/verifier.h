@@ -76,7 +76,8 @@ class Verifier {
   // label or when no label or tag narrows the choice, and its error is returned when nothing
   // else was selected.
   Result<VerifiedSignature> verify(const http::Message& message) const;
-  // Every selected signature with its own outcome (§4.3: signatures are independent).
+  // Every selected signature with its own outcome (§4.3: signatures are independent), also
+  // the members that cannot be parsed, selected as in verify().
   Result<std::vector<SignatureOutcome>> verify_all(const http::Message& message) const;
   // One already-parsed signature.
   Result<VerifiedSignature> verify_one(const http::Message& message,
