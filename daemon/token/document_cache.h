@@ -10,6 +10,9 @@
 //   - a fresh document can be refetched on a caller's demand (an unknown kid) at most once per
 //     forced_refresh_interval, measured from the last load of any kind: a flood of unknown kids
 //     costs one refetch a minute;
+//   - revalidation: the loader gets the validators of the document held (its URL, ETag,
+//     Last-Modified) for a conditional request; a 304 renews the held document's freshness as a
+//     load would (same generation), and is a failure when nothing is held;
 //   - every successful load whose content (fingerprint) differs from the document held gets a new
 //     generation number, unique across the cache, so dependants (cached token validations) can
 //     tell that the keys they were checked with are gone.
@@ -39,13 +42,21 @@
 
 namespace wbad {
 
+// What a conditional request needs of the document held: where it came from and its
+// validators (empty when the response had none, or nothing is held).
+struct DocumentValidators {
+  std::string url, etag, last_modified;
+};
+
 // The outcome of one load.
 template <class T>
 struct LoadedDocument {
   wba::Result<std::shared_ptr<const T>> value{wba::Error(wba::Reason::invalid_argument)};
-  fetch::Freshness freshness;                       // success: from the response, clamped
+  bool not_modified = false;                        // a 304: `value` is not read
+  fetch::Freshness freshness;                       // success or 304: from the response, clamped
   std::optional<std::chrono::seconds> retry_after;  // failure: Retry-After of a 429/503
   std::string fingerprint;                          // success: identity of the content
+  DocumentValidators validators;                    // success: for the next revalidation
 };
 
 struct DocumentCacheConfig {
@@ -66,7 +77,8 @@ class DocumentCache : public std::enable_shared_from_this<DocumentCache<T>> {
   };
   using Callback = std::function<void(wba::Result<Snapshot>)>;
   using LoadDone = std::function<void(LoadedDocument<T>)>;
-  using Loader = std::function<void(const std::string& key, LoadDone done)>;
+  using Loader =
+      std::function<void(const std::string& key, const DocumentValidators& held, LoadDone done)>;
   // For a fresh document: whether this lookup wants it refetched (a kid the JWKS lacks).
   using WantsRefresh = std::function<bool(const T&)>;
 
@@ -109,6 +121,7 @@ class DocumentCache : public std::enable_shared_from_this<DocumentCache<T>> {
     std::shared_ptr<const T> value;
     std::uint64_t generation = 0;
     std::string fingerprint;
+    DocumentValidators validators;
     SteadyTime loaded_at{};
     SteadyTime fresh_until{};
     SteadyTime swr_until{};
@@ -231,8 +244,14 @@ class DocumentCache : public std::enable_shared_from_this<DocumentCache<T>> {
   }
 
   void start_load(const std::string& key) {
+    DocumentValidators held;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(key);
+      if (it != entries_.end() && it->second.value) held = it->second.validators;
+    }
     // The completion holds the cache: a load in flight outlives its owner.
-    loader_(key, [self = this->shared_from_this(), key](LoadedDocument<T> loaded) {
+    loader_(key, held, [self = this->shared_from_this(), key](LoadedDocument<T> loaded) {
       self->on_loaded(key, std::move(loaded));
     });
   }
@@ -245,6 +264,17 @@ class DocumentCache : public std::enable_shared_from_this<DocumentCache<T>> {
       const SteadyTime now = clock_.steady();
       Entry& e = entry_for(key, now);
       e.loading = false;
+      if (loaded.not_modified) {
+        if (e.value) {
+          fetch::bump(metrics_->document_not_modified);
+          loaded.value = e.value;  // renewed below as a load of the same content
+          loaded.fingerprint = e.fingerprint;
+          loaded.validators = e.validators;
+        } else {  // evicted or too old meanwhile: nothing to renew
+          loaded.value = wba::Error(wba::Reason::issuer_metadata_unavailable,
+                                    "304 Not Modified, but no document is held");
+        }
+      }
       if (loaded.value) {
         if (!e.value || loaded.fingerprint != e.fingerprint) {
           if (e.value && config_.count_changes) fetch::bump(metrics_->jwks_changed);
@@ -252,6 +282,7 @@ class DocumentCache : public std::enable_shared_from_this<DocumentCache<T>> {
           e.fingerprint = std::move(loaded.fingerprint);
         }
         e.value = std::move(loaded.value).value();
+        e.validators = std::move(loaded.validators);
         e.loaded_at = now;
         const SteadyTime limit = now + config_.max_age;
         e.fresh_until = std::min(limit, now + loaded.freshness.fresh_for);

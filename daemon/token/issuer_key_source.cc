@@ -55,25 +55,62 @@ struct IssuerKeySource::Shared {
 
 namespace {
 
+// A conditional request when the document held came from this URL (RFC 9110 §13.1).
+void add_validators(fetch::FetchRequest& request, const DocumentValidators& held) {
+  if (held.url != request.url) return;
+  if (!held.etag.empty()) request.headers.add("If-None-Match", held.etag);
+  if (!held.last_modified.empty()) request.headers.add("If-Modified-Since", held.last_modified);
+}
+
+// The validators of a 200 from `url`, each only when the response has exactly one.
+DocumentValidators validators_of(const FetchResult& r, const std::string& url) {
+  DocumentValidators v;
+  v.url = url;
+  if (auto e = r.headers.values("etag"); e.size() == 1) v.etag = std::string(e.front());
+  if (auto m = r.headers.values("last-modified"); m.size() == 1) {
+    v.last_modified = std::string(m.front());
+  }
+  return v;
+}
+
+// A 304 to a conditional request: the held document is still current.
+template <class T>
+bool not_modified(const FetchResult& r, const DocumentValidators& held, const std::string& url,
+                  const fetch::Clock& clock, const fetch::FreshnessPolicy& policy,
+                  LoadedDocument<T>& loaded) {
+  if (r.error != FetchError::none || r.status != 304 || held.url != url ||
+      (held.etag.empty() && held.last_modified.empty())) {
+    return false;
+  }
+  loaded.not_modified = true;
+  loaded.freshness = fetch::compute_freshness(r.headers, clock.system(), policy);
+  return true;
+}
+
 using MetadataDone = DocumentCache<IssuerMetadata>::LoadDone;
 using JwksDone = DocumentCache<IssuerKeySource::Jwks>::LoadDone;
 
 // Loads the metadata of `issuer` from `url`; with `fallback` (auto discovery), a 4xx answer
 // from the RFC 8414 location tries the OIDC one instead.
 void fetch_metadata(std::shared_ptr<IssuerKeySource::Shared> shared, std::string issuer,
-                    std::string url, std::optional<std::string> fallback, MetadataDone done) {
+                    std::string url, std::optional<std::string> fallback, DocumentValidators held,
+                    MetadataDone done) {
   fetch::FetchRequest request;
   request.url = url;
   request.headers.add("Accept", "application/json");
+  add_validators(request, held);
   auto transport = shared->transport;
   transport->fetch(std::move(request), [shared = std::move(shared), issuer = std::move(issuer), url,
-                                        fallback = std::move(fallback),
+                                        fallback = std::move(fallback), held = std::move(held),
                                         done = std::move(done)](FetchResult r) mutable {
     LoadedDocument<IssuerMetadata> loaded;
     if (fallback && r.error == FetchError::none && r.status >= 400 && r.status < 500) {
       std::string next = std::move(*fallback);
       return fetch_metadata(std::move(shared), std::move(issuer), std::move(next), std::nullopt,
-                            std::move(done));
+                            std::move(held), std::move(done));
+    }
+    if (not_modified(r, held, url, shared->clock, shared->config.metadata_freshness, loaded)) {
+      return done(std::move(loaded));
     }
     if (auto failure = fetch_failure("metadata", url, r)) {
       bump(shared->metrics->metadata_fetch_failed);
@@ -90,41 +127,48 @@ void fetch_metadata(std::shared_ptr<IssuerKeySource::Shared> shared, std::string
     bump(shared->metrics->metadata_fetch_ok);
     loaded.freshness = fetch::compute_freshness(r.headers, shared->clock.system(),
                                                 shared->config.metadata_freshness);
+    loaded.validators = validators_of(r, url);
     loaded.fingerprint = r.body;
     loaded.value = std::make_shared<const IssuerMetadata>(std::move(*metadata));
     done(std::move(loaded));
   });
 }
 
-void fetch_jwks(std::shared_ptr<IssuerKeySource::Shared> shared, std::string url, JwksDone done) {
+void fetch_jwks(std::shared_ptr<IssuerKeySource::Shared> shared, std::string url,
+                DocumentValidators held, JwksDone done) {
   fetch::FetchRequest request;
   request.url = url;
   request.headers.add("Accept", "application/jwk-set+json, application/json;q=0.9");
+  add_validators(request, held);
   auto transport = shared->transport;
-  transport->fetch(std::move(request),
-                   [shared = std::move(shared), url, done = std::move(done)](FetchResult r) {
-                     LoadedDocument<IssuerKeySource::Jwks> loaded;
-                     if (auto failure = fetch_failure("JWKS", url, r)) {
-                       bump(shared->metrics->jwks_fetch_failed);
-                       loaded.value = std::move(*failure);
-                       loaded.retry_after = retry_after_of(r, shared->clock);
-                       return done(std::move(loaded));
-                     }
-                     auto keys = wba::token::IssuerKeySet::parse(
-                         r.body, shared->config.max_jwks_bytes, shared->config.max_jwks_keys);
-                     if (!keys) {
-                       bump(shared->metrics->jwks_fetch_failed);
-                       loaded.value = unavailable("JWKS " + url + ": " + keys.error().message());
-                       return done(std::move(loaded));
-                     }
-                     bump(shared->metrics->jwks_fetch_ok);
-                     loaded.freshness = fetch::compute_freshness(r.headers, shared->clock.system(),
-                                                                 shared->config.jwks_freshness);
-                     loaded.fingerprint = r.body;
-                     loaded.value = std::make_shared<const IssuerKeySource::Jwks>(
-                         IssuerKeySource::Jwks{std::move(keys).value()});
-                     done(std::move(loaded));
-                   });
+  transport->fetch(std::move(request), [shared = std::move(shared), url, held = std::move(held),
+                                        done = std::move(done)](FetchResult r) {
+    LoadedDocument<IssuerKeySource::Jwks> loaded;
+    if (not_modified(r, held, url, shared->clock, shared->config.jwks_freshness, loaded)) {
+      return done(std::move(loaded));
+    }
+    if (auto failure = fetch_failure("JWKS", url, r)) {
+      bump(shared->metrics->jwks_fetch_failed);
+      loaded.value = std::move(*failure);
+      loaded.retry_after = retry_after_of(r, shared->clock);
+      return done(std::move(loaded));
+    }
+    auto keys = wba::token::IssuerKeySet::parse(r.body, shared->config.max_jwks_bytes,
+                                                shared->config.max_jwks_keys);
+    if (!keys) {
+      bump(shared->metrics->jwks_fetch_failed);
+      loaded.value = unavailable("JWKS " + url + ": " + keys.error().message());
+      return done(std::move(loaded));
+    }
+    bump(shared->metrics->jwks_fetch_ok);
+    loaded.freshness =
+        fetch::compute_freshness(r.headers, shared->clock.system(), shared->config.jwks_freshness);
+    loaded.validators = validators_of(r, url);
+    loaded.fingerprint = r.body;
+    loaded.value = std::make_shared<const IssuerKeySource::Jwks>(
+        IssuerKeySource::Jwks{std::move(keys).value()});
+    done(std::move(loaded));
+  });
 }
 
 }  // namespace
@@ -140,21 +184,23 @@ IssuerKeySource::IssuerKeySource(std::shared_ptr<fetch::HttpTransport> transport
 
   // The loaders hold the shared state, never the source: a load may finish after it is gone.
   metadata_ = DocumentCache<IssuerMetadata>::make(
-      [shared = shared_](const std::string& issuer, MetadataDone done) {
+      [shared = shared_](const std::string& issuer, const DocumentValidators& held,
+                         MetadataDone done) {
         auto it = shared->discovery.find(issuer);
         IssuerDiscovery mode = it == shared->discovery.end() ? IssuerDiscovery::oauth : it->second;
         std::string first =
             mode == IssuerDiscovery::oidc ? oidc_metadata_url(issuer) : oauth_metadata_url(issuer);
         std::optional<std::string> fallback;
         if (mode == IssuerDiscovery::automatic) fallback = oidc_metadata_url(issuer);
-        fetch_metadata(shared, issuer, std::move(first), std::move(fallback), std::move(done));
+        fetch_metadata(shared, issuer, std::move(first), std::move(fallback), held,
+                       std::move(done));
       },
       shared_->config.cache, shared_->clock, shared_->metrics);
   DocumentCacheConfig jwks_cache = shared_->config.cache;
   jwks_cache.count_changes = true;
   jwks_ = DocumentCache<Jwks>::make(
-      [shared = shared_](const std::string& url, JwksDone done) {
-        fetch_jwks(shared, url, std::move(done));
+      [shared = shared_](const std::string& url, const DocumentValidators& held, JwksDone done) {
+        fetch_jwks(shared, url, held, std::move(done));
       },
       jwks_cache, shared_->clock, shared_->metrics);
 }

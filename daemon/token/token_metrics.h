@@ -15,27 +15,28 @@
 namespace wbad {
 
 // X(name, help). Every TokenService::check increments exactly one outcome_* counter.
-#define WBAD_TOKEN_COUNTERS(X)                                                                 \
-  X(outcome_no_token, "no token presented (or the route ignores tokens)")                      \
-  X(outcome_bound, "token validated and bound to the signing agent")                           \
-  X(outcome_rejected, "token refused (reason in the verdict)")                                 \
-  X(outcome_unverified, "token not checkable: issuer metadata/JWKS or introspection down")     \
-  X(untrusted_issuer, "token from an issuer that is not configured (nothing fetched)")         \
-  X(dpop_replayed, "DPoP proof jti seen before")                                               \
-  X(validation_cache_hit, "token validation answered from the cache (binding re-evaluated)")   \
-  X(validation_cache_miss, "token validated from the issuer's keys")                           \
-  X(metadata_fetch_ok, "authorization-server metadata fetched and accepted")                   \
-  X(metadata_fetch_failed, "metadata fetch failed: network, status, issuer mismatch, invalid") \
-  X(jwks_fetch_ok, "issuer JWKS fetched and accepted")                                         \
-  X(jwks_fetch_failed, "issuer JWKS fetch failed: network, status, invalid")                   \
-  X(jwks_changed, "a JWKS refetch returned different keys (cached validations dropped)")       \
-  X(document_coalesced, "a lookup joined a metadata/JWKS fetch already in flight")             \
-  X(document_stale_if_error, "stale metadata/JWKS served after a failed refresh")              \
-  X(document_negative_hit, "answered from a cached metadata/JWKS failure without fetching")    \
-  X(unknown_kid_refresh, "JWKS refetch forced by a kid absent from the cached set")            \
-  X(unknown_kid_rate_limited, "unknown kid answered from the cache: refetch rate-limited")     \
-  X(introspection_ok, "introspection answered (active or not)")                                \
-  X(introspection_failed, "introspection failed: network, status, overload")                   \
+#define WBAD_TOKEN_COUNTERS(X)                                                                  \
+  X(outcome_no_token, "no token presented (or the route ignores tokens)")                       \
+  X(outcome_bound, "token validated and bound to the signing agent")                            \
+  X(outcome_rejected, "token refused (reason in the verdict)")                                  \
+  X(outcome_unverified, "token not checkable: issuer metadata/JWKS or introspection down")      \
+  X(untrusted_issuer, "token from an issuer that is not configured (nothing fetched)")          \
+  X(dpop_replayed, "DPoP proof jti seen before")                                                \
+  X(validation_cache_hit, "token validation answered from the cache (binding re-evaluated)")    \
+  X(validation_cache_miss, "token validated from the issuer's keys")                            \
+  X(metadata_fetch_ok, "authorization-server metadata fetched and accepted")                    \
+  X(metadata_fetch_failed, "metadata fetch failed: network, status, issuer mismatch, invalid")  \
+  X(jwks_fetch_ok, "issuer JWKS fetched and accepted")                                          \
+  X(jwks_fetch_failed, "issuer JWKS fetch failed: network, status, invalid")                    \
+  X(jwks_changed, "a JWKS refetch returned different keys (cached validations dropped)")        \
+  X(document_coalesced, "a lookup joined a metadata/JWKS fetch already in flight")              \
+  X(document_stale_if_error, "stale metadata/JWKS served after a failed refresh")               \
+  X(document_negative_hit, "answered from a cached metadata/JWKS failure without fetching")     \
+  X(document_not_modified, "metadata/JWKS revalidated: 304 Not Modified renewed the copy held") \
+  X(unknown_kid_refresh, "JWKS refetch forced by a kid absent from the cached set")             \
+  X(unknown_kid_rate_limited, "unknown kid answered from the cache: refetch rate-limited")      \
+  X(introspection_ok, "introspection answered (active or not)")                                 \
+  X(introspection_failed, "introspection failed: network, status, overload")                    \
   X(introspection_cache_hit, "introspection result answered from the cache")
 
 struct TokenMetrics {

@@ -263,8 +263,17 @@ struct TestAuthServer::State {
       }
       case AsEndpoint::jwks: {
         Reply r = json_reply(200, jwks_locked());
+        // A validator, so that revalidation (If-None-Match → 304) is exercised.
+        const std::string etag = "\"" + std::to_string(std::hash<std::string>{}(r.body)) + "\"";
+        if (request.header("if-none-match") == etag) {
+          Reply not_modified;
+          not_modified.status = 304;
+          not_modified.headers = {{"ETag", etag}, {"Cache-Control", cache_control}};
+          return not_modified;
+        }
         r.headers = {{"Content-Type", "application/jwk-set+json"},
-                     {"Cache-Control", cache_control}};
+                     {"Cache-Control", cache_control},
+                     {"ETag", etag}};
         return r;
       }
       case AsEndpoint::token:

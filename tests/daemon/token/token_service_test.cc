@@ -405,6 +405,29 @@ TEST_F(TokenServiceTest, StaleKeysServeWhenTheIssuerGoesDown) {
   EXPECT_GE(metrics_->document_stale_if_error, 1u);
 }
 
+TEST_F(TokenServiceTest, StaleKeysAreRevalidatedWithTheirETag) {
+  as_->set_cache_control("max-age=600");
+  make(discovery_config());
+  EXPECT_OUTCOME(check(present(dpop_token(), Scheme::dpop, agent_a_)), State::bound, Reason::ok);
+  ASSERT_EQ(as_->request_count(AsEndpoint::jwks), 1u);
+  clock_.advance(seconds(601));  // metadata and JWKS stale
+  EXPECT_OUTCOME(check(present(dpop_token(), Scheme::dpop, agent_a_)), State::bound, Reason::ok);
+  ASSERT_EQ(as_->request_count(AsEndpoint::jwks), 2u);
+  std::vector<std::string> conditions;
+  for (const auto& r : as_->requests()) {
+    if (r.endpoint == AsEndpoint::jwks) conditions.push_back(r.header("if-none-match"));
+  }
+  ASSERT_EQ(conditions.size(), 2u);
+  EXPECT_TRUE(conditions[0].empty());  // nothing held: unconditional
+  EXPECT_FALSE(conditions[1].empty());
+  EXPECT_EQ(metrics_->document_not_modified, 1u);  // the AS answered 304
+  EXPECT_EQ(metrics_->jwks_changed, 0u);
+  // The 304 renewed freshness: no JWKS request within the next max-age.
+  clock_.advance(seconds(599));
+  EXPECT_OUTCOME(check(present(dpop_token(), Scheme::dpop, agent_a_)), State::bound, Reason::ok);
+  EXPECT_EQ(as_->request_count(AsEndpoint::jwks), 2u);
+}
+
 // -- unknown kids, rotation, the validation cache -------------------------------------------------
 
 TEST_F(TokenServiceTest, UnknownKidRefetchesOnceThenUnknownKidAndAFloodIsRateLimited) {

@@ -135,8 +135,15 @@ class DocumentCacheTest : public ::testing::Test {
 
   std::shared_ptr<Cache> make(DocumentCacheConfig config = {}) {
     return Cache::make(
-        [this](const std::string& key, Cache::LoadDone done) {
+        [this](const std::string& key, const DocumentValidators& held, Cache::LoadDone done) {
           ++loads_;
+          held_validators_.push_back(held);
+          if (not_modified_) {
+            LoadedDocument<Doc> d;
+            d.not_modified = true;
+            d.freshness.fresh_for = seconds(300);
+            return done(std::move(d));
+          }
           if (hold_) {
             held_.push_back(std::move(done));
             return;
@@ -156,6 +163,7 @@ class DocumentCacheTest : public ::testing::Test {
     d.freshness.fresh_for = seconds(300);
     d.freshness.stale_if_error = seconds(3600);
     d.fingerprint = content_;
+    d.validators = DocumentValidators{"https://as.example/" + key, "\"" + content_ + "\"", ""};
     return d;
   }
 
@@ -174,6 +182,8 @@ class DocumentCacheTest : public ::testing::Test {
   bool hold_ = false;
   std::string content_ = "v1";
   std::vector<Cache::LoadDone> held_;
+  bool not_modified_ = false;
+  std::vector<DocumentValidators> held_validators_;  // what each load was given
 };
 
 TEST_F(DocumentCacheTest, SingleFlight) {
@@ -257,6 +267,37 @@ TEST_F(DocumentCacheTest, ForcedRefreshAtMostOncePerInterval) {
   EXPECT_EQ(loads_, 2);
   EXPECT_EQ(metrics_->unknown_kid_refresh, 1u);
   EXPECT_EQ(metrics_->unknown_kid_rate_limited, 6u);
+}
+
+TEST_F(DocumentCacheTest, RevalidatesWithTheHeldValidators) {
+  auto cache = make();
+  auto first = get(*cache, "k");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(held_validators_.size(), 1u);
+  EXPECT_TRUE(held_validators_[0].etag.empty());  // nothing held: unconditional
+  clock_.advance(seconds(301));
+  not_modified_ = true;  // the origin answers 304
+  auto second = get(*cache, "k");
+  ASSERT_TRUE(second.ok()) << second.error().message();
+  ASSERT_EQ(held_validators_.size(), 2u);
+  EXPECT_EQ(held_validators_[1].url, "https://as.example/k");
+  EXPECT_EQ(held_validators_[1].etag, "\"v1\"");
+  EXPECT_EQ(second->value, first->value);  // the same document, the same generation
+  EXPECT_EQ(second->generation, first->generation);
+  EXPECT_EQ(metrics_->document_not_modified, 1u);
+  // The 304 renewed freshness: no load for another 300 s.
+  clock_.advance(seconds(299));
+  EXPECT_TRUE(get(*cache, "k").ok());
+  EXPECT_EQ(loads_, 2);
+  // Validators survive a revalidation: the next one sends the same ETag.
+  clock_.advance(seconds(2));
+  EXPECT_TRUE(get(*cache, "k").ok());
+  ASSERT_EQ(held_validators_.size(), 3u);
+  EXPECT_EQ(held_validators_[2].etag, "\"v1\"");
+  // A 304 with nothing held (a new key) is a failure, never an empty document.
+  auto other = get(*cache, "other");
+  EXPECT_EQ(other.reason(), Reason::issuer_metadata_unavailable);
+  EXPECT_TRUE(held_validators_.back().etag.empty());
 }
 
 TEST_F(DocumentCacheTest, NeverServesOlderThanMaxAge) {
