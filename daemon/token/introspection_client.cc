@@ -52,8 +52,23 @@ IntrospectionClient::IntrospectionClient(std::shared_ptr<fetch::HttpTransport> t
 
 void IntrospectionClient::introspect(const IntrospectionEndpoint& endpoint,
                                      const std::string& token, Callback done) {
-  if (in_flight_.fetch_add(1) >= max_in_flight_) {
-    in_flight_.fetch_sub(1);
+  auto key = std::make_pair(endpoint.url, token);
+  bool over_limit = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = waiting_.find(key); it != waiting_.end()) {
+      bump(metrics_->introspection_coalesced);
+      it->second.push_back(std::move(done));
+      return;
+    }
+    if (in_flight_.fetch_add(1) >= max_in_flight_) {
+      in_flight_.fetch_sub(1);
+      over_limit = true;
+    } else {
+      waiting_[key].push_back(std::move(done));
+    }
+  }
+  if (over_limit) {  // answered outside the lock: the caller may introspect again
     bump(metrics_->introspection_failed);
     return done(unavailable("introspection not attempted: " + std::to_string(max_in_flight_) +
                             " already in flight"));
@@ -65,29 +80,45 @@ void IntrospectionClient::introspect(const IntrospectionEndpoint& endpoint,
   request.headers.add("Content-Type", "application/x-www-form-urlencoded");
   request.headers.add("Accept", "application/json");
   if (!endpoint.client_id.empty()) {
-    request.headers.add("Authorization",
-                        "Basic " + wba::base64_encode(wba::token::form_urlencode(endpoint.client_id) + ":" +
-                                                      wba::token::form_urlencode(endpoint.client_secret)));
+    request.headers.add(
+        "Authorization",
+        "Basic " + wba::base64_encode(wba::token::form_urlencode(endpoint.client_id) + ":" +
+                                      wba::token::form_urlencode(endpoint.client_secret)));
   }
   transport_->fetch(std::move(request), [self = shared_from_this(), url = endpoint.url,
-                                         done = std::move(done)](fetch::FetchResult r) {
+                                         key = std::move(key)](fetch::FetchResult r) {
     self->in_flight_.fetch_sub(1);
     if (r.error != fetch::FetchError::none) {
       bump(self->metrics_->introspection_failed);
-      return done(
-          unavailable("introspection " + url + ": " +
-                      (r.detail.empty() ? std::string(fetch::to_string(r.error)) : r.detail)));
+      return self->finish(
+          key, unavailable("introspection " + url + ": " +
+                           (r.detail.empty() ? std::string(fetch::to_string(r.error)) : r.detail)));
     }
     if (r.status != 200) {
       bump(self->metrics_->introspection_failed);
       std::string detail = "introspection " + url + ": status " + std::to_string(r.status);
       if (r.status == 401 || r.status == 403) detail += " (check --introspection-credentials)";
       if (r.status >= 300 && r.status < 400) detail += " (redirects are not followed)";
-      return done(unavailable(std::move(detail)));
+      return self->finish(key, unavailable(std::move(detail)));
     }
     bump(self->metrics_->introspection_ok);
-    done(std::move(r.body));
+    self->finish(key, std::move(r.body));
   });
+}
+
+void IntrospectionClient::finish(const std::pair<std::string, std::string>& key,
+                                 wba::Result<std::string> result) {
+  std::vector<Callback> callers;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = waiting_.find(key);
+    if (it == waiting_.end()) return;
+    callers = std::move(it->second);
+    waiting_.erase(it);
+  }
+  // Outside the lock: a caller may introspect again from its callback.
+  for (std::size_t i = 0; i + 1 < callers.size(); ++i) callers[i](result);
+  if (!callers.empty()) callers.back()(std::move(result));
 }
 
 }  // namespace wbad

@@ -10,14 +10,19 @@
 // introspection_unavailable: the token could not be checked, the outcome is `unverified`.
 // At most max_in_flight introspections run at once (each distinct opaque token costs the AS a
 // request, so a flood of random tokens must not become a flood of POSTs); beyond that →
-// introspection_unavailable at once.
+// introspection_unavailable at once. Concurrent introspections of one token at one endpoint
+// share one POST (single-flight): every caller gets its answer.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "fetch/transport.h"
 #include "token/token_metrics.h"
@@ -50,10 +55,16 @@ class IntrospectionClient : public std::enable_shared_from_this<IntrospectionCli
   IntrospectionClient(std::shared_ptr<fetch::HttpTransport> transport, std::size_t max_in_flight,
                       std::shared_ptr<TokenMetrics> metrics);
 
+  // Delivers one POST's outcome to every caller that waited for it.
+  void finish(const std::pair<std::string, std::string>& key, wba::Result<std::string> result);
+
   std::shared_ptr<fetch::HttpTransport> transport_;
   std::size_t max_in_flight_;
   std::shared_ptr<TokenMetrics> metrics_;
   std::atomic<std::size_t> in_flight_{0};
+  std::mutex mutex_;
+  // (endpoint URL, token) of each POST in flight → the callers waiting for it.
+  std::map<std::pair<std::string, std::string>, std::vector<Callback>> waiting_;
 };
 
 }  // namespace wbad

@@ -37,6 +37,7 @@ namespace wbad {
   X(unknown_kid_rate_limited, "unknown kid answered from the cache: refetch rate-limited")      \
   X(introspection_ok, "introspection answered (active or not)")                                 \
   X(introspection_failed, "introspection failed: network, status, overload")                    \
+  X(introspection_coalesced, "an introspection joined the same token's POST already in flight") \
   X(introspection_cache_hit, "introspection result answered from the cache")
 
 struct TokenMetrics {

@@ -617,6 +617,35 @@ TEST_F(TokenServiceTest, IntrospectionActiveBindsAndIsCached) {
   EXPECT_EQ(metrics_->introspection_cache_hit, 1u);
 }
 
+TEST_F(TokenServiceTest, ConcurrentIntrospectionsOfOneTokenShareOnePost) {
+  make(introspection_config());
+  json response{{"active", true},       {"iss", as_->issuer()},
+                {"sub", kUser},         {"aud", kResource},
+                {"client_id", kAgentA}, {"scope", "orders:read"},
+                {"exp", now_ + 300},    {"act", {{"sub", kAgentA}, {"iss", as_->issuer()}}}};
+  const std::string token = as_->issue_opaque(response);
+  constexpr int kCallers = 12;
+  std::vector<std::future<TokenOutcome>> results;
+  std::vector<Presented> presented;
+  for (int i = 0; i < kCallers; ++i) presented.push_back(present(token, Scheme::bearer, agent_a_));
+  for (const auto& p : presented) {
+    auto promise = std::make_shared<std::promise<TokenOutcome>>();
+    results.push_back(promise->get_future());
+    service_->check(p.request, p.agents, now_,
+                    [promise](TokenOutcome o) { promise->set_value(std::move(o)); });
+  }
+  for (auto& f : results) {
+    ASSERT_EQ(f.wait_for(seconds(10)), std::future_status::ready);
+    EXPECT_OUTCOME(f.get(), State::bound, Reason::ok);
+  }
+  // One POST: the others joined it while in flight (or, issued after it finished, hit the
+  // cache it filled).
+  EXPECT_EQ(as_->request_count(AsEndpoint::introspection), 1u);
+  EXPECT_GE(metrics_->introspection_coalesced, 1u);
+  EXPECT_EQ(metrics_->introspection_coalesced + metrics_->introspection_cache_hit,
+            static_cast<std::uint64_t>(kCallers - 1));
+}
+
 TEST_F(TokenServiceTest, IntrospectionInactiveIsRefusedAndBrieflyCached) {
   make(introspection_config());
   const std::string token = "never_issued_by_this_as";
