@@ -1,5 +1,7 @@
 #include "token/issuer_key_source.h"
 
+#include <atomic>
+#include <cstdint>
 #include <utility>
 
 namespace wbad {
@@ -73,18 +75,26 @@ DocumentValidators validators_of(const FetchResult& r, const std::string& url) {
   return v;
 }
 
-// A 304 to a conditional request: the held document is still current.
+// Whether the response leaves nothing to parse: a 304 to our conditional request (the held
+// document is still current) or a failure. Either way `loaded` is then complete.
 template <class T>
-bool not_modified(const FetchResult& r, const DocumentValidators& held, const std::string& url,
-                  const fetch::Clock& clock, const fetch::FreshnessPolicy& policy,
-                  LoadedDocument<T>& loaded) {
-  if (r.error != FetchError::none || r.status != 304 || held.url != url ||
-      (held.etag.empty() && held.last_modified.empty())) {
-    return false;
+bool settled_without_body(const FetchResult& r, const DocumentValidators& held,
+                          const std::string& what, const std::string& url,
+                          const fetch::Clock& clock, const fetch::FreshnessPolicy& policy,
+                          std::atomic<std::uint64_t>& failed, LoadedDocument<T>& loaded) {
+  if (r.error == FetchError::none && r.status == 304 && held.url == url &&
+      !(held.etag.empty() && held.last_modified.empty())) {
+    loaded.not_modified = true;
+    loaded.freshness = fetch::compute_freshness(r.headers, clock.system(), policy);
+    return true;
   }
-  loaded.not_modified = true;
-  loaded.freshness = fetch::compute_freshness(r.headers, clock.system(), policy);
-  return true;
+  if (auto failure = fetch_failure(what, url, r)) {
+    bump(failed);
+    loaded.value = std::move(*failure);
+    loaded.retry_after = retry_after_of(r, clock);
+    return true;
+  }
+  return false;
 }
 
 using MetadataDone = DocumentCache<IssuerMetadata>::LoadDone;
@@ -109,13 +119,9 @@ void fetch_metadata(std::shared_ptr<IssuerKeySource::Shared> shared, std::string
       return fetch_metadata(std::move(shared), std::move(issuer), std::move(next), std::nullopt,
                             std::move(held), std::move(done));
     }
-    if (not_modified(r, held, url, shared->clock, shared->config.metadata_freshness, loaded)) {
-      return done(std::move(loaded));
-    }
-    if (auto failure = fetch_failure("metadata", url, r)) {
-      bump(shared->metrics->metadata_fetch_failed);
-      loaded.value = std::move(*failure);
-      loaded.retry_after = retry_after_of(r, shared->clock);
+    if (settled_without_body(r, held, "metadata", url, shared->clock,
+                             shared->config.metadata_freshness,
+                             shared->metrics->metadata_fetch_failed, loaded)) {
       return done(std::move(loaded));
     }
     auto metadata = parse_issuer_metadata(r.body, issuer, url);
@@ -144,13 +150,8 @@ void fetch_jwks(std::shared_ptr<IssuerKeySource::Shared> shared, std::string url
   transport->fetch(std::move(request), [shared = std::move(shared), url, held = std::move(held),
                                         done = std::move(done)](FetchResult r) {
     LoadedDocument<IssuerKeySource::Jwks> loaded;
-    if (not_modified(r, held, url, shared->clock, shared->config.jwks_freshness, loaded)) {
-      return done(std::move(loaded));
-    }
-    if (auto failure = fetch_failure("JWKS", url, r)) {
-      bump(shared->metrics->jwks_fetch_failed);
-      loaded.value = std::move(*failure);
-      loaded.retry_after = retry_after_of(r, shared->clock);
+    if (settled_without_body(r, held, "JWKS", url, shared->clock, shared->config.jwks_freshness,
+                             shared->metrics->jwks_fetch_failed, loaded)) {
       return done(std::move(loaded));
     }
     auto keys = wba::token::IssuerKeySet::parse(r.body, shared->config.max_jwks_bytes,
