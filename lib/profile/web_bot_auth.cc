@@ -284,7 +284,7 @@ Result<std::vector<Result<PreparedSignature>>> ProfileVerifier::prepare(
   auto usable = std::find_if(entries.begin(), entries.end(), [&](const sig::SignatureEntry& e) {
     return static_cast<bool>(e.signature) && (!policy_.label || e.label == *policy_.label);
   });
-  if (usable == entries.end()) {
+  if (usable == entries.end()) {  // answered before Signature-Agent is parsed, as it always was
     for (auto& e : entries) {
       if (!e.signature && (!policy_.label || e.label == *policy_.label)) {
         return std::move(e.signature).error();

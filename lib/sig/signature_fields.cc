@@ -69,14 +69,12 @@ Result<std::vector<SignatureEntry>> parse_signature_entries(const http::Message&
   // bytes are moved into the result instead of copied.
   auto input_entries = std::move(inputs).value().take_entries();
   auto sig_entries = std::move(sigs).value().take_entries();
-  std::vector<bool> sig_taken(sig_entries.size(), false);
   std::vector<SignatureEntry> out;
   out.reserve(input_entries.size());
   for (auto& [label, member] : input_entries) {
     // Dictionary keys are unique, so each Signature member is taken by one label at most.
     auto sig = std::find_if(sig_entries.begin(), sig_entries.end(),
                             [&](const sfv::Dictionary::Entry& s) { return s.first == label; });
-    if (sig != sig_entries.end()) sig_taken[sig - sig_entries.begin()] = true;
     auto parsed = [&]() -> Result<LabelledSignature> {
       auto* list = std::get_if<sfv::InnerList>(&member);
       if (!list) {
@@ -102,12 +100,15 @@ Result<std::vector<SignatureEntry>> parse_signature_entries(const http::Message&
     }();
     out.push_back(SignatureEntry{std::move(label), std::move(parsed)});
   }
-  for (std::size_t i = 0; i < sig_entries.size(); ++i) {
-    if (sig_taken[i]) continue;
-    const std::string& label = sig_entries[i].first;
-    out.push_back(SignatureEntry{
-        label,
-        Error(Reason::label_mismatch, "label '" + label + "' has no Signature-Input member")});
+  // Signature members no Signature-Input label took (their labels are all in `out` now).
+  const std::size_t input_count = out.size();
+  for (const auto& [label, member] : sig_entries) {
+    if (std::none_of(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(input_count),
+                     [&](const SignatureEntry& e) { return e.label == label; })) {
+      out.push_back(SignatureEntry{
+          label,
+          Error(Reason::label_mismatch, "label '" + label + "' has no Signature-Input member")});
+    }
   }
   return out;
 }

@@ -40,6 +40,12 @@ bool selected(const VerifyOptions& options, const LabelledSignature& s) {
   return true;
 }
 
+// A member that cannot be parsed shows no tag: it is chosen only by its label, or when nothing
+// narrows the choice.
+bool selected_unparsed(const VerifyOptions& options, const std::string& label) {
+  return options.label ? label == *options.label : !options.tag;
+}
+
 Result<Checked> check(const VerifyOptions& options, const KeyLookup& lookup,
                       const http::Message& message, const LabelledSignature& signature) {
   const SignatureParams& params = signature.params;
@@ -131,8 +137,7 @@ Result<std::vector<SignatureOutcome>> Verifier::verify_all(const http::Message& 
   std::vector<SignatureOutcome> out;
   for (auto& e : entries) {
     if (!e.signature) {
-      // Unparsable: no tag to select by (as in verify()).
-      if (options_.label ? e.label == *options_.label : !options_.tag) {
+      if (selected_unparsed(options_, e.label)) {
         out.push_back(SignatureOutcome{std::move(e.label), std::move(e.signature).error()});
       }
       continue;
@@ -163,9 +168,8 @@ Result<VerifiedSignature> Verifier::verify(const http::Message& message) const {
   bool any_selected = false;
   for (auto& e : entries) {
     if (!e.signature) {
-      // A member that cannot be parsed shows no tag: it is chosen only by its label, or when
-      // nothing narrows the choice. Otherwise it fails the message only if nothing else is left.
-      if (options_.label ? e.label == *options_.label : !options_.tag) {
+      // Not chosen, it fails the message only if nothing else is left.
+      if (selected_unparsed(options_, e.label)) {
         any_selected = true;
         if (!first_error) first_error = std::move(e.signature).error();
       } else if (!unselectable) {
